@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace OneStopPi.Agent.Cli;
+
+/// <summary>Builds the <c>onestoppi</c> command tree.</summary>
+internal static class CliApp
+{
+    public static Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("OneStopPi printer-fleet collection agent");
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -130,8 +130,28 @@ public static class UsmKeys
     /// <exception cref="ArgumentException">Empty password or engine ID, or a <c>None</c> protocol.</exception>
     public static byte[] LocalizedPrivKey(AuthProtocol auth, PrivProtocol priv, string privPassword, ReadOnlySpan<byte> engineId)
     {
+        ArgumentNullException.ThrowIfNull(privPassword);
+        byte[] passwordBytes = Encoding.UTF8.GetBytes(privPassword);
+        byte[] ku = PasswordToKey(auth, passwordBytes);
+        try
+        {
+            return LocalizedPrivKeyFromMaster(auth, priv, ku, engineId);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(ku);
+            CryptographicOperations.ZeroMemory(passwordBytes);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="LocalizedPrivKey"/>, from the master key Ku (the password-to-key output), so a
+    /// caller serving many engines with one password runs the 1 MiB expansion once.
+    /// </summary>
+    public static byte[] LocalizedPrivKeyFromMaster(AuthProtocol auth, PrivProtocol priv, ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> engineId)
+    {
         int needed = PrivKeyLength(priv);
-        byte[] kul = LocalizedAuthKey(auth, privPassword, engineId);
+        byte[] kul = Localize(auth, masterKey, engineId);
         int digest = kul.Length;
         if (digest >= needed)
         {

@@ -7,7 +7,11 @@ internal static class CliApp
 {
     public static Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("OneStopPi printer-fleet collection agent");
+        var root = new RootCommand("OneStopPi printer-fleet collection agent")
+        {
+            SnmpCommands.Get(),
+            SnmpCommands.Walk(),
+        };
         return root.Parse(args).InvokeAsync();
     }
 }

@@ -1,0 +1,19 @@
+namespace OneStopPi.Agent.Outbox;
+
+/// <summary>What a stored batch is; the drop policy spares meter readings longest.</summary>
+public enum OutboxItemKind
+{
+    /// <summary>A status scan's readings: the first to go when the outbox is over its bounds.</summary>
+    Status,
+
+    /// <summary>A remote command's result (log or walk zip), uploaded against the command.</summary>
+    CommandResult,
+
+    /// <summary>A discovery + meter scan's readings: what dealers bill from; dropped last.</summary>
+    Meter,
+}
+
+/// <summary>One durable batch waiting for the portal's acknowledgement.</summary>
+/// <param name="Sequence">Position in the outbox; lower is older.</param>
+/// <param name="Key">The batch ID (idempotency key) or, for a command result, the command ID.</param>
+public sealed record OutboxItem(long Sequence, OutboxItemKind Kind, string Key, DateTimeOffset Created, long Size, string Path);

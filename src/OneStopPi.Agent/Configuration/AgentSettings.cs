@@ -21,4 +21,7 @@ public sealed record AgentSettings
 
     /// <summary>SHA-256 (hex) of the portal certificate's public key (SPKI), pinned instead of or besides a CA.</summary>
     public string? PinnedPublicKeySha256 { get; init; }
+
+    /// <summary>Overrides the hardware identity sent at enrolment (default: the Pi's serial number, else /etc/machine-id).</summary>
+    public string? HardwareId { get; init; }
 }

@@ -45,6 +45,13 @@ internal static class BatchArchive
                     throw TooLarge($"Entry '{entry.FullName}' declares {entry.Length} bytes uncompressed; at most {limits.MaxEntryBytes} are accepted.");
                 }
 
+                // Deflate expands incompressible data by a few bytes per 16 KiB block at most: compressed data
+                // much larger than the declared size means the header understates it (a bomb in disguise).
+                if (entry.CompressedLength > entry.Length + (entry.Length / 16384 * 5) + 1024)
+                {
+                    throw TooLarge($"Entry '{entry.FullName}' declares {entry.Length} bytes but carries {entry.CompressedLength} compressed; its header lies.");
+                }
+
                 declaredTotal += entry.Length;
                 if (declaredTotal > limits.MaxTotalBytes)
                 {
@@ -107,6 +114,13 @@ internal static class BatchArchive
                 if (read != declared || extra != 0)
                 {
                     throw TooLarge($"Entry '{entry.FullName}' declares {declared} bytes but inflates to {(extra != 0 ? "more" : read.ToString(System.Globalization.CultureInfo.InvariantCulture))}; refused.");
+                }
+
+                // The runtime stops inflating at the declared length; the CRC tells whether that was all there was.
+                if (Crc32.Compute(buffer) != entry.Crc32)
+                {
+                    throw new UploadRejectedException(StatusCodes.Status400BadRequest, "Corrupt ZIP entry",
+                        $"Entry '{entry.FullName}' does not match its declared CRC-32 (truncated, tampered or its size misdeclared).");
                 }
             }
         }

@@ -31,7 +31,7 @@ public sealed class PostgresPortalTests : PortalContractTests
 
         var builder = new NpgsqlConnectionStringBuilder(configured);
         _admin = builder.ConnectionString;
-        _database = $"{builder.Database ?? "onestoppi"}_test_{Guid.NewGuid():N}"[..48];
+        _database = $"{builder.Database ?? "onestoppi"}_test_{Guid.NewGuid().ToString("N")[..12]}";
         builder.Database = _database;
         return await PortalServer.StartAsync(new Dictionary<string, string?>
         {

@@ -293,6 +293,7 @@ public abstract class PortalContractTests
     [TestCase(BadUpload.Dtd, 400)]
     [TestCase(BadUpload.SchemaInvalid, 422)]
     [TestCase(BadUpload.WrongNamespace, 422)]
+    [TestCase(BadUpload.YearTenThousand, 422)]
     [TestCase(BadUpload.OtherAgentsReading, 422)]
     [TestCase(BadUpload.OneBadDocumentAmongGood, 422)]
     [TestCase(BadUpload.Oversized, 413)]
@@ -353,6 +354,11 @@ public abstract class PortalContractTests
                 invalid.Element(Ns + "device")!.Element(Ns + "counter")!.SetAttributeValue("value", "-5");
                 body = Zip(("a.xml", Bytes(invalid)));
                 break;
+            case BadUpload.YearTenThousand:
+                var future = Scan(agent.Id, site.SiteId, Morning, Printer(1, 100));
+                future.SetAttributeValue("end", "10000-01-01T00:00:00Z");
+                body = Zip(("a.xml", Bytes(future)));
+                break;
             case BadUpload.WrongNamespace:
                 body = Zip(("a.xml", Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(good).Replace("urn:onestoppi:readings:1", "urn:other", StringComparison.Ordinal))));
                 break;
@@ -409,7 +415,7 @@ public abstract class PortalContractTests
     public enum BadUpload
     {
         NotAZip, WrongContentType, ZipBombDeclared, ZipBombLyingHeader, CrcMismatch, TooManyEntries, PathTraversal, AbsolutePath, BackslashPath,
-        NotXmlEntry, InvalidXml, Dtd, SchemaInvalid, WrongNamespace, OtherAgentsReading, OneBadDocumentAmongGood, Oversized,
+        NotXmlEntry, InvalidXml, Dtd, SchemaInvalid, WrongNamespace, YearTenThousand, OtherAgentsReading, OneBadDocumentAmongGood, Oversized,
         UnknownAgent, WrongToken, NoToken, BadBatchId,
     }
 

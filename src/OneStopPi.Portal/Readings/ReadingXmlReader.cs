@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 using System.Xml.Schema;
@@ -52,7 +51,19 @@ internal static class ReadingXmlReader
                 $"Entry '{entryName}': the root element must be {{{ReadingsSchema.Namespace}}}scan, not {root.Name}.");
         }
 
-        return new ReadingDocument(
+        try
+        {
+            return Map(root);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            // Valid for the schema but outside what .NET represents (a year after 9999, say).
+            throw new UploadRejectedException(StatusCodes.Status422UnprocessableEntity, "Reading value out of range", $"Entry '{entryName}': {e.Message}");
+        }
+    }
+
+    private static ReadingDocument Map(XElement root) =>
+        new(
             (string)root.Attribute("agentId")!,
             (string)root.Attribute("siteId")!,
             (string)root.Attribute("kind")! == "status" ? ScanKind.Status : ScanKind.Meter,
@@ -60,7 +71,6 @@ internal static class ReadingXmlReader
             Utc(root.Attribute("start")!),
             Utc(root.Attribute("end")!),
             [.. root.Elements(Ns + "device").Select(ReadDevice)]);
-    }
 
     private static DeviceReading ReadDevice(XElement d)
     {
@@ -85,7 +95,7 @@ internal static class ReadingXmlReader
                     (string?)a.Attribute("severity"), (string?)a.Attribute("group"), (int?)a.Attribute("code"), (string?)a.Attribute("description")))]),
             [.. d.Elements(Ns + "counter").Select(c => new CounterReading(
                 (string)c.Attribute("name")!,
-                ulong.Parse((string)c.Attribute("value")!, NumberStyles.None, CultureInfo.InvariantCulture),
+                XmlConvert.ToUInt64((string)c.Attribute("value")!),
                 (string)c.Attribute("oid")!))],
             [.. d.Elements(Ns + "supply").Select(s => new SupplyReading(
                 (string?)s.Attribute("description"), (string?)s.Attribute("type"), (string?)s.Attribute("colour"),
@@ -94,5 +104,5 @@ internal static class ReadingXmlReader
     }
 
     private static DateTime Utc(XAttribute attribute) =>
-        DateTime.Parse(attribute.Value, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        XmlConvert.ToDateTime(attribute.Value, XmlDateTimeSerializationMode.Utc);
 }

@@ -20,6 +20,10 @@ internal static class Html
         .bar i{display:block;height:100%;border-radius:3px;background:#555}
         .c-black i{background:#222}.c-cyan i{background:#00a3d9}.c-magenta i{background:#d6007e}.c-yellow i{background:#e6c200}
         header form.inline{display:inline;margin-left:auto}
+        @media (max-width:640px){table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto}
+        table.cards tr:first-child{display:none}table.cards tr{background:#fff;border:1px solid #ddd;border-radius:6px;margin:.5rem 0;padding:.3rem .5rem}
+        table.cards td{border:0;padding:.15rem 0;white-space:normal;text-align:left}
+        table.cards td[data-l]::before{content:attr(data-l) ": ";color:#777}}
         form{display:flex;flex-direction:column;gap:.6rem;max-width:24rem}input,button{font-size:1rem;padding:.5rem}
         """;
 

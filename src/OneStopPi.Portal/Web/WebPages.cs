@@ -78,15 +78,15 @@ internal static class WebPages
 
     private static string AgentTable(List<Agent> agents)
     {
-        var html = new StringBuilder("<div class=scroll><table><tr><th>Agent</th><th>Site</th><th>Last seen</th><th>Version</th><th>Uptime</th>"
+        var html = new StringBuilder("<div class=scroll><table class=cards><tr><th>Agent</th><th>Site</th><th>Last seen</th><th>Version</th><th>Uptime</th>"
             + "<th>Outbox</th><th>Dropped</th><th>Last meter scan</th></tr>");
         foreach (var a in agents)
         {
             var site = a.SiteId is { } s ? $"<a href=\"/sites/{s}\">{s}</a>" : "<span class=warn>unassigned</span>";
             var dropped = a.DroppedReadings is > 0 ? $"<span class=bad>{E(a.DroppedReadings)}</span>" : E(a.DroppedReadings);
-            html.Append($"<tr><td>{E(a.Hostname ?? a.HardwareId)}<br><span class=muted>{a.Id}</span></td><td>{site}</td><td>{When(a.LastSeenAt)}</td>")
-                .Append($"<td>{E(a.Version)}</td><td class=n>{(a.UptimeSeconds is { } up ? E($"{up / 86400}d {up % 86400 / 3600}h") : "")}</td>")
-                .Append($"<td class=n>{E(a.OutboxDepth)}</td><td class=n>{dropped}</td><td>{When(a.LastMeterScanAt)}</td></tr>");
+            html.Append($"<tr><td>{E(a.Hostname ?? a.HardwareId)}<br><span class=muted>{a.Id}</span></td><td data-l=Site>{site}</td><td data-l=\"Last seen\">{When(a.LastSeenAt)}</td>")
+                .Append($"<td data-l=Version>{E(a.Version)}</td><td class=n data-l=Uptime>{(a.UptimeSeconds is { } up ? E($"{up / 86400}d {up % 86400 / 3600}h") : "")}</td>")
+                .Append($"<td class=n data-l=Outbox>{E(a.OutboxDepth)}</td><td class=n data-l=Dropped>{dropped}</td><td data-l=\"Last meter scan\">{When(a.LastMeterScanAt)}</td></tr>");
         }
 
         return html.Append("</table></div>").ToString();
@@ -102,16 +102,16 @@ internal static class WebPages
 
         var agents = await db.Agents.AsNoTracking().Where(a => a.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false);
         var devices = await queries.ListAsync(siteId, cancellationToken).ConfigureAwait(false);
-        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents)).Append("<h2>Devices</h2><div class=scroll><table><tr><th>Device</th><th>IP</th>"
+        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents)).Append("<h2>Devices</h2><div class=scroll><table class=cards><tr><th>Device</th><th>IP</th>"
             + "<th>Status</th><th>Total</th><th>Mono</th><th>Colour</th><th>Meters read</th><th>Supplies</th></tr>");
         foreach (var d in devices)
         {
             var counters = d.Counters.ToDictionary(c => c.Name, c => (long?)c.Value);
             var status = d.HrDeviceStatus is { } st and > 0 and < 6 ? DeviceStatus[st] : "";
             html.Append($"<tr><td><a href=\"/devices/{d.Id}\">{E(d.Vendor)} {E(d.Model)}</a><br><span class=muted>{E(d.Serial ?? d.Mac)}</span></td>")
-                .Append($"<td>{E(d.Ip)}</td><td class=\"{(st: d.HrDeviceStatus, d.Errors) switch { (5, _) => "bad", (3, _) or (_, not null) => "warn", _ => "" }}\">{E(status)} {E(d.Errors)}</td>")
-                .Append($"<td class=n>{E(counters.GetValueOrDefault("total"))}</td><td class=n>{E(counters.GetValueOrDefault("mono"))}</td>")
-                .Append($"<td class=n>{E(counters.GetValueOrDefault("colour"))}</td><td>{When(d.MetersAt)}</td><td>");
+                .Append($"<td data-l=IP>{E(d.Ip)}</td><td data-l=Status class=\"{(st: d.HrDeviceStatus, d.Errors) switch { (5, _) => "bad", (3, _) or (_, not null) => "warn", _ => "" }}\">{E(status)} {E(d.Errors)}</td>")
+                .Append($"<td class=n data-l=Total>{E(counters.GetValueOrDefault("total"))}</td><td class=n data-l=Mono>{E(counters.GetValueOrDefault("mono"))}</td>")
+                .Append($"<td class=n data-l=Colour>{E(counters.GetValueOrDefault("colour"))}</td><td data-l=\"Meters read\">{When(d.MetersAt)}</td><td>");
             foreach (var s in d.Supplies)
             {
                 var pct = s.Percent ?? (s is { Level: >= 0, Max: > 0 } ? s.Level * 100 / s.Max : null);

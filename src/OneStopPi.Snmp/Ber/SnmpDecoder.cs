@@ -15,7 +15,26 @@ internal static class SnmpDecoder
     {
         identifier = 0;
         contentOffset = contentLength = bytesConsumed = 0;
-        if (!AsnDecoder.TryReadEncodedValue(source, AsnEncodingRules.BER, out Asn1Tag tag, out contentOffset, out contentLength, out bytesConsumed))
+        Asn1Tag tag;
+
+        // RFC 3417 8 allows neither the indefinite length form (0x80) nor multi-octet identifiers.
+        // Refuse both before AsnDecoder sees them: for an indefinite length it searches the rest of
+        // the buffer for end-of-contents and throws AsnContentException on what it finds there.
+        if (source.Length < 2 || (source[0] & 0x1F) == 0x1F || source[1] == 0x80)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!AsnDecoder.TryReadEncodedValue(source, AsnEncodingRules.BER, out Asn1Tag parsed, out contentOffset, out contentLength, out bytesConsumed))
+            {
+                return false;
+            }
+
+            tag = parsed;
+        }
+        catch (AsnContentException)
         {
             return false;
         }

@@ -16,16 +16,26 @@ internal static class SnmpDecoder
         identifier = 0;
         contentOffset = contentLength = bytesConsumed = 0;
         Asn1Tag tag;
+
+        // RFC 3417 8 allows neither the indefinite length form (0x80) nor multi-octet identifiers.
+        // Refuse both before AsnDecoder sees them: for an indefinite length it searches the rest of
+        // the buffer for end-of-contents and throws AsnContentException on what it finds there.
+        if (source.Length < 2 || (source[0] & 0x1F) == 0x1F || source[1] == 0x80)
+        {
+            return false;
+        }
+
         try
         {
-            if (!AsnDecoder.TryReadEncodedValue(source, AsnEncodingRules.BER, out tag, out contentOffset, out contentLength, out bytesConsumed))
+            if (!AsnDecoder.TryReadEncodedValue(source, AsnEncodingRules.BER, out Asn1Tag parsed, out contentOffset, out contentLength, out bytesConsumed))
             {
                 return false;
             }
+
+            tag = parsed;
         }
         catch (AsnContentException)
         {
-            // Despite the Try, AsnDecoder throws for an invalid tag, a length over Int32 or a broken indefinite form.
             return false;
         }
 
@@ -114,8 +124,7 @@ internal static class SnmpDecoder
         foreach (byte b in contents)
         {
             current = (current << 7) | (uint)(b & 0x7F);
-            // X.690 8.19.4: the first subidentifier is 40*X+Y, so with X = 2 it may reach 2^32-1+80.
-            if (++octetsInArc > 5 || current > (count == 0 ? uint.MaxValue + 80UL : uint.MaxValue))
+            if (++octetsInArc > 5 || current > uint.MaxValue)
             {
                 throw new SnmpDecodeException("OBJECT IDENTIFIER sub-identifier exceeds 32 bits.");
             }

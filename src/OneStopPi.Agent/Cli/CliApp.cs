@@ -11,6 +11,7 @@ internal static class CliApp
         {
             SnmpCommands.Get(),
             SnmpCommands.Walk(),
+            ScanCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

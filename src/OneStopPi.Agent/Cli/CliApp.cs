@@ -12,6 +12,7 @@ internal static class CliApp
             SnmpCommands.Get(),
             SnmpCommands.Walk(),
             ScanCommand.Create(),
+            RunCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -21,4 +21,5 @@ namespace OneStopPi.Agent.Portal;
 [JsonSerializable(typeof(EnrolmentState))]
 [JsonSerializable(typeof(CachedPortalConfig))]
 [JsonSerializable(typeof(AgentRunState))]
+[JsonSerializable(typeof(KnownDeviceList))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

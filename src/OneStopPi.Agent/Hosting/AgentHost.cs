@@ -97,7 +97,7 @@ public static class AgentHost
         .CreateLogger();
 
     /// <summary>Reads agent.json (and, on first boot, onestoppi.json from the SD card's boot partition).</summary>
-    public static AgentSettings LoadSettings(AgentPaths paths, IEnumerable<string>? bootCandidates = null)
+    public static async Task<AgentSettings> LoadSettingsAsync(AgentPaths paths, IEnumerable<string>? bootCandidates = null)
     {
         string agentJson = Path.Combine(paths.ConfigurationDirectory, "agent.json");
         if (!File.Exists(agentJson))
@@ -107,7 +107,7 @@ public static class AgentHost
                 if (File.Exists(candidate))
                 {
                     Directory.CreateDirectory(paths.ConfigurationDirectory);
-                    AtomicFile.WriteAsync(agentJson, File.ReadAllBytes(candidate)).GetAwaiter().GetResult();
+                    await AtomicFile.WriteAsync(agentJson, await File.ReadAllBytesAsync(candidate).ConfigureAwait(false)).ConfigureAwait(false);
                     break;
                 }
             }
@@ -120,7 +120,7 @@ public static class AgentHost
 
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(agentJson), AgentJsonContext.Default.AgentSettings) ?? new AgentSettings();
+            return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(agentJson).ConfigureAwait(false), AgentJsonContext.Default.AgentSettings) ?? new AgentSettings();
         }
         catch (JsonException e)
         {

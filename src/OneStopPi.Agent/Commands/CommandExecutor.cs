@@ -119,9 +119,13 @@ public sealed partial class CommandExecutor
 
     private async Task WalkAsync(PortalSession session, PortalCommand command, CancellationToken cancellationToken)
     {
-        if (!IPEndPoint.TryParse(command.Parameter ?? "", out IPEndPoint? endPoint))
+        // Parameter: "IP [start OID]" (docs/portal-api.md); the walk starts at 1.3.6.1 by default.
+        string[] words = (command.Parameter ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        ObjectIdentifier root = ObjectIdentifier.Parse("1.3.6.1");
+        if (words.Length is < 1 or > 2 || !IPEndPoint.TryParse(words[0], out IPEndPoint? endPoint)
+            || (words.Length == 2 && !ObjectIdentifier.TryParse(words[1], out root)))
         {
-            await CompleteAsync(session, command, false, $"'{command.Parameter}' is not an IP address", cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(session, command, false, $"'{command.Parameter}' is not 'IP [start OID]'", cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -142,7 +146,7 @@ public sealed partial class CommandExecutor
             count = 0;
             try
             {
-                await foreach (Varbind varbind in _snmp.WalkAsync(new SnmpTarget(endPoint, credential), ObjectIdentifier.Parse("1.3.6.1"), null, limit.Token).ConfigureAwait(false))
+                await foreach (Varbind varbind in _snmp.WalkAsync(new SnmpTarget(endPoint, credential), root, null, limit.Token).ConfigureAwait(false))
                 {
                     text.AppendLine(NetSnmpFormat.FormatVarbind(varbind));
                     count++;

@@ -26,7 +26,7 @@ public sealed class LogControl
         {
             "normal" => LogEventLevel.Information,
             "verbose" => LogEventLevel.Debug,
-            "debug" => LogEventLevel.Verbose,
+            "debug" or "trace" => LogEventLevel.Verbose,
             _ => null,
         };
         if (level is null)

@@ -85,7 +85,7 @@ internal static class PortalCli
         var meterTime = new Option<string?>("--meter-time") { Description = "Daily meter-scan time HH:mm, site time" };
         var status = new Option<int?>("--status-interval") { Description = "Status-scan interval, minutes" };
         var poll = new Option<int?>("--poll-interval") { Description = "Command-poll interval, seconds (0 = never)" };
-        var logMode = new Option<string?>("--log-mode") { Description = "normal, debug or trace" };
+        var logMode = new Option<string?>("--log-mode") { Description = "normal, verbose or debug" };
         var clear = new Option<bool>("--clear-credentials") { Description = "Remove every community and v3 user" };
         var configure = new Command("configure", "Set ranges, credentials and schedule; prints the configuration (credentials hidden)")
         {

@@ -19,8 +19,11 @@ public sealed record AgentSettings
     /// <summary>PEM file of the CA that signs the portal's certificate (dealers with private PKI).</summary>
     public string? CaFile { get; init; }
 
-    /// <summary>SHA-256 (hex) of the portal certificate's public key (SPKI), pinned instead of or besides a CA.</summary>
-    public string? PinnedPublicKeySha256 { get; init; }
+    /// <summary>
+    /// SHA-256 (hex) of the portal's certificate (as the reference portal logs it) or of its public key
+    /// (SPKI): when set, only that certificate or key is accepted, whoever signed it.
+    /// </summary>
+    public string? PinnedSha256 { get; init; }
 
     /// <summary>Overrides the hardware identity sent at enrolment (default: the Pi's serial number, else /etc/machine-id).</summary>
     public string? HardwareId { get; init; }

@@ -27,7 +27,7 @@ public static class PortalHttpHandler
             }
         }
 
-        byte[]? pin = string.IsNullOrWhiteSpace(settings.PinnedPublicKeySha256) ? null : Convert.FromHexString(settings.PinnedPublicKeySha256.Replace(":", "", StringComparison.Ordinal));
+        byte[]? pin = string.IsNullOrWhiteSpace(settings.PinnedSha256) ? null : Convert.FromHexString(settings.PinnedSha256.Replace(":", "", StringComparison.Ordinal));
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(20),
@@ -46,15 +46,19 @@ public static class PortalHttpHandler
 
     internal static bool Validate(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2Collection? customRoots, byte[]? pin)
     {
-        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
         {
             return false;
         }
 
         using var leaf = new X509Certificate2(certificate);
-        if (pin is not null && !CryptographicOperations.FixedTimeEquals(SHA256.HashData(leaf.PublicKey.ExportSubjectPublicKeyInfo()), pin))
+        if (pin is not null)
         {
-            return false;
+            // A pinned certificate (its SHA-256, as the portal logs it) or public key (SPKI SHA-256, which
+            // survives renewal with the same key) vouches for the server on its own: private PKI,
+            // self-signed portals. A pin that does not match is refused whatever else is right.
+            return CryptographicOperations.FixedTimeEquals(leaf.GetCertHash(HashAlgorithmName.SHA256), pin)
+                || CryptographicOperations.FixedTimeEquals(SHA256.HashData(leaf.PublicKey.ExportSubjectPublicKeyInfo()), pin);
         }
 
         if (errors == SslPolicyErrors.None)
@@ -62,24 +66,23 @@ public static class PortalHttpHandler
             return true;
         }
 
-        if (customRoots is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == 0)
+        if (customRoots is null || errors != SslPolicyErrors.RemoteCertificateChainErrors)
         {
-            using var custom = new X509Chain();
-            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(customRoots);
-            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            if (chain is not null)
-            {
-                foreach (X509ChainElement element in chain.ChainElements)
-                {
-                    custom.ChainPolicy.ExtraStore.Add(element.Certificate);
-                }
-            }
-
-            return custom.Build(leaf);
+            return false;
         }
 
-        // A pinned key vouches for the certificate on its own: private PKI without a CA file.
-        return pin is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == 0;
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(customRoots);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (chain is not null)
+        {
+            foreach (X509ChainElement element in chain.ChainElements)
+            {
+                custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        return custom.Build(leaf);
     }
 }

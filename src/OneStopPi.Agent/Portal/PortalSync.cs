@@ -16,6 +16,9 @@ public sealed partial class PortalSync : BackgroundService
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ConfigInterval = TimeSpan.FromMinutes(15);
 
+    /// <summary>An agent waiting to be assigned looks for its configuration more often, so a technician is not kept waiting.</summary>
+    public static readonly TimeSpan UnassignedConfigInterval = TimeSpan.FromSeconds(20);
+
     private readonly PortalLink _link;
     private readonly PortalClient _client;
     private readonly CommandExecutor _commands;
@@ -51,7 +54,8 @@ public sealed partial class PortalSync : BackgroundService
                 continue;
             }
 
-            if (lastConfig is null || _time.GetElapsedTime(lastConfig.Value) >= ConfigInterval)
+            TimeSpan configInterval = _link.Plan is { Assigned: true } ? ConfigInterval : UnassignedConfigInterval;
+            if (lastConfig is null || _time.GetElapsedTime(lastConfig.Value) >= configInterval)
             {
                 lastConfig = _time.GetTimestamp();
                 await _link.RefreshConfigAsync(stoppingToken).ConfigureAwait(false);

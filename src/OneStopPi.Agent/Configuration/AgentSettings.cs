@@ -25,6 +25,9 @@ public sealed record AgentSettings
     /// </summary>
     public string? PinnedSha256 { get; init; }
 
+    /// <summary>UDP port the agent polls devices on (161; another only for test benches and simulators).</summary>
+    public int SnmpPort { get; init; } = 161;
+
     /// <summary>Overrides the hardware identity sent at enrolment (default: the Pi's serial number, else /etc/machine-id).</summary>
     public string? HardwareId { get; init; }
 }

@@ -35,8 +35,11 @@ public sealed partial class ScanPipeline : IScanPipeline
     private readonly ILogger<ScanPipeline> _logger;
     private readonly JsonStateFile<KnownDeviceList> _known;
 
-    public ScanPipeline(SnmpClient client, PortalLink link, FileOutbox outbox, PipelineLiveness liveness, AgentPaths paths, TimeProvider time, ILogger<ScanPipeline> logger)
+    private readonly int _snmpPort;
+
+    public ScanPipeline(SnmpClient client, PortalLink link, FileOutbox outbox, PipelineLiveness liveness, AgentPaths paths, AgentSettings settings, TimeProvider time, ILogger<ScanPipeline> logger)
     {
+        _snmpPort = settings.SnmpPort;
         _collector = new DeviceCollector(client);
         _link = link;
         _outbox = outbox;
@@ -51,7 +54,7 @@ public sealed partial class ScanPipeline : IScanPipeline
         PortalSession session = _link.Session ?? throw new InvalidOperationException("Not enrolled with the portal.");
         DateTimeOffset start = _time.GetUtcNow();
         IReadOnlyList<(IPEndPoint EndPoint, int PreferredCredential)> targets = job.Kind == ScanKind.Meter
-            ? [.. ExpandRanges(plan).Select(e => (e, 0))]
+            ? [.. ExpandRanges(plan).Select(e => (new IPEndPoint(e.Address, _snmpPort), 0))]
             : [.. LoadKnown().Select(d => (new IPEndPoint(IPAddress.Parse(d.Ip), d.Port), d.CredentialIndex))];
 
         var results = new ConcurrentBag<(DeviceReading Reading, int Credential)>();

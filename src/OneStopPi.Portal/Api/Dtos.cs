@@ -22,7 +22,7 @@ public sealed record AgentConfig(
 /// <summary>v1/v2c communities in the order to try them; v3 users.</summary>
 public sealed record SnmpCredentials(IReadOnlyList<string> Communities, IReadOnlyList<SnmpV3User> V3Users);
 
-/// <summary>An SNMPv3 user. AuthProtocol: MD5, SHA, SHA224..SHA512; PrivProtocol: DES, 3DES, AES, AES192, AES256.</summary>
+/// <summary>An SNMPv3 user. AuthProtocol: MD5, SHA, SHA224..SHA512; PrivProtocol: DES, 3DES, AES, AES192, AES256 (Blumenthal key extension), AES192C, AES256C (Reeder/"Cisco").</summary>
 public sealed record SnmpV3User(
     string User, string? AuthProtocol, string? AuthPassword, string? PrivProtocol, string? PrivPassword, string? Context);
 

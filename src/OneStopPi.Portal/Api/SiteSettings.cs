@@ -8,7 +8,7 @@ internal static partial class SiteSettings
 {
     public static readonly string[] LogModes = ["normal", "verbose", "debug"];
     public static readonly string[] AuthProtocols = ["MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"];
-    public static readonly string[] PrivProtocols = ["DES", "3DES", "AES", "AES192", "AES256"];
+    public static readonly string[] PrivProtocols = ["DES", "3DES", "AES", "AES192", "AES256", "AES192C", "AES256C"];
 
     public static string? CheckRange(string range)
     {

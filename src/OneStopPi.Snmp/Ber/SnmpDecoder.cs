@@ -36,6 +36,7 @@ internal static class SnmpDecoder
         }
         catch (AsnContentException)
         {
+            // Despite the Try, AsnDecoder throws for an invalid tag, a length over Int32 or a broken indefinite form.
             return false;
         }
 
@@ -124,7 +125,8 @@ internal static class SnmpDecoder
         foreach (byte b in contents)
         {
             current = (current << 7) | (uint)(b & 0x7F);
-            if (++octetsInArc > 5 || current > uint.MaxValue)
+            // X.690 8.19.4: the first subidentifier is 40*X+Y, so with X = 2 it may reach 2^32-1+80.
+            if (++octetsInArc > 5 || current > (count == 0 ? uint.MaxValue + 80UL : uint.MaxValue))
             {
                 throw new SnmpDecodeException("OBJECT IDENTIFIER sub-identifier exceeds 32 bits.");
             }

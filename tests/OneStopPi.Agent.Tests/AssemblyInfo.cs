@@ -1,0 +1,2 @@
+// Fixtures marked [Parallelizable(ParallelScope.Children)] run this many CLI processes at once.
+[assembly: LevelOfParallelism(6)]

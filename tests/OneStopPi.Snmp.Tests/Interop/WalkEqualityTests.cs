@@ -23,8 +23,17 @@ public sealed class WalkEqualityTests
     private SnmpsimFleet? _v1;
     private SnmpClient? _client;
 
+    /// <summary>
+    /// SNMPv1 walks take one GETNEXT per object, twice (ours and net-snmp's), against a single-threaded
+    /// simulator: compared for these recordings only, chosen for Counter64 (dropped in v1), size and quirks.
+    /// </summary>
+    private static readonly string[] V1Recordings = ["jetdirect", "okilan_9450g", "brother_hl-5350dn", "samsungprinter_m4080fx", "kyocera"];
+
     public static IEnumerable<TestCaseData> Recordings() =>
         RepoPaths.SampleRecordings().Select(path => new TestCaseData(Path.GetFileNameWithoutExtension(path)).SetArgDisplayNames(Path.GetFileNameWithoutExtension(path)));
+
+    public static IEnumerable<TestCaseData> V1RecordingsPresent() =>
+        Recordings().Where(c => V1Recordings.Contains((string)c.Arguments[0]!));
 
     [OneTimeSetUp]
     public async Task StartFleets()
@@ -32,7 +41,7 @@ public sealed class WalkEqualityTests
         IReadOnlyList<string> recordings = RepoPaths.SampleRecordings();
         Assert.That(recordings.Count, Is.InRange(1, 126), "one address per recording in 127.0.90.1-126 and .129-254");
         Task<SnmpsimFleet> v2c = SnmpsimFleet.StartAsync("v2c", V2cFleetStart, recordings);
-        Task<SnmpsimFleet> v1 = SnmpsimFleet.StartAsync("v1", V1FleetStart, recordings);
+        Task<SnmpsimFleet> v1 = SnmpsimFleet.StartAsync("v1", V1FleetStart, [.. recordings.Where(r => V1Recordings.Contains(Path.GetFileNameWithoutExtension(r)))]);
         try
         {
             _v2c = await v2c;
@@ -76,7 +85,7 @@ public sealed class WalkEqualityTests
         AssertSameRecords(recording, ours.Result, theirs.Result);
     }
 
-    [TestCaseSource(nameof(Recordings))]
+    [TestCaseSource(nameof(V1RecordingsPresent))]
     public async Task V1_walk_equals_snmpwalk(string recording)
     {
         IPEndPoint endPoint = _v1![recording];

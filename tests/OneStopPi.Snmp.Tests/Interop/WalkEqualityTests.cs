@@ -18,9 +18,11 @@ public sealed class WalkEqualityTests
 {
     private const string V2cFleetStart = "127.0.90.1";
     private const string V1FleetStart = "127.0.90.129";
+    private const string QuirksFleetStart = "127.0.90.127";
     private static readonly ObjectIdentifier Everything = "1";
     private SnmpsimFleet? _v2c;
     private SnmpsimFleet? _v1;
+    private SnmpsimFleet? _quirks;
     private SnmpClient? _client;
 
     /// <summary>
@@ -42,13 +44,21 @@ public sealed class WalkEqualityTests
         Assert.That(recordings.Count, Is.InRange(1, 126), "one address per recording in 127.0.90.1-126 and .129-254");
         Task<SnmpsimFleet> v2c = SnmpsimFleet.StartAsync("v2c", V2cFleetStart, recordings);
         Task<SnmpsimFleet> v1 = SnmpsimFleet.StartAsync("v1", V1FleetStart, [.. recordings.Where(r => V1Recordings.Contains(Path.GetFileNameWithoutExtension(r)))]);
+        Task<SnmpsimFleet> quirks = SnmpsimFleet.StartAsync("v2c", QuirksFleetStart, [Path.Combine(RepoPaths.Peers, "walks-quirks", "okilan_9450g.snmprec")]);
         try
         {
             _v2c = await v2c;
         }
         finally
         {
-            _v1 = await v1; // start both before failing, so the teardown stops both
+            try
+            {
+                _v1 = await v1; // start all before failing, so the teardown stops all
+            }
+            finally
+            {
+                _quirks = await quirks;
+            }
         }
 
         _client = new SnmpClient();
@@ -71,6 +81,11 @@ public sealed class WalkEqualityTests
         if (_v1 is not null)
         {
             await _v1.DisposeAsync();
+        }
+
+        if (_quirks is not null)
+        {
+            await _quirks.DisposeAsync();
         }
     }
 
@@ -95,6 +110,19 @@ public sealed class WalkEqualityTests
 
         AssertSameRecords(recording, ours.Result, theirs.Result);
         Assert.That(ours.Result, Has.None.Contains("|70|"), "SNMPv1 has no Counter64");
+    }
+
+    [Test]
+    public async Task A_record_snmpsim_cannot_serve_stops_both_walks_at_the_same_place()
+    {
+        // LibreNMS's original okilan_9450g has "Counter32 6git3159" as its 23rd record (tests/peers/walks-quirks).
+        IPEndPoint endPoint = _quirks!["okilan_9450g"];
+        Task<List<string>> ours = WalkAsync(endPoint, SnmpVersion.V2c);
+        Task<List<string>> theirs = NetSnmpWalkAsync("snmpbulkwalk", "2c", endPoint);
+        await Task.WhenAll(ours, theirs);
+
+        AssertSameRecords("okilan_9450g (original)", ours.Result, theirs.Result);
+        Assert.That(ours.Result, Has.Count.EqualTo(22), "the records before the typo");
     }
 
     private static void AssertSameRecords(string recording, List<string> ours, List<string> theirs)

@@ -14,6 +14,13 @@ internal static class CliApp
             ScanCommand.Create(),
             RunCommand.Create(),
         };
-        return root.Parse(args).InvokeAsync();
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // A command line we cannot run: one line and exit code 2, as for every other usage error.
+            return Task.FromResult(CliErrors.Usage(string.Join(" ", parse.Errors.Select(e => e.Message).Distinct())));
+        }
+
+        return parse.InvokeAsync();
     }
 }

@@ -53,6 +53,9 @@ internal static class CliErrors
         }
     }
 
+    /// <summary>Reports a command line that cannot run (exit code 2).</summary>
+    public static int Usage(string message) => Fail(UsageError, message);
+
     private static int Fail(int code, string message)
     {
         Console.Error.WriteLine($"onestoppi: {message}");

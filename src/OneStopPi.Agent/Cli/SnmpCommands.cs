@@ -88,8 +88,9 @@ internal static class SnmpCommands
         return command;
     }
 
+    /// <summary>A numeric OID that BER can carry (X.690 8.19.4: first arc 0..2, second below 40 unless the first is 2).</summary>
     private static ObjectIdentifier ParseOid(string text) =>
-        ObjectIdentifier.TryParse(text, out ObjectIdentifier oid) && oid.Length >= 2
+        ObjectIdentifier.TryParse(text, out ObjectIdentifier oid) && oid.Length >= 2 && oid[0] <= 2 && (oid[0] == 2 || oid[1] < 40)
             ? oid
             : throw new CliUsageException($"'{text}' is not a numeric OID (e.g. 1.3.6.1.2.1.1.1.0)");
 

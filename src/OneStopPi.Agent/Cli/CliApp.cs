@@ -11,7 +11,15 @@ internal static class CliApp
         {
             SnmpCommands.Get(),
             SnmpCommands.Walk(),
+            SimulateCommand.Create(),
         };
-        return root.Parse(args).InvokeAsync();
+        ParseResult parse = root.Parse(args);
+
+        // `simulate` is a server that handles SIGINT/SIGTERM itself and stops at once; System.CommandLine's own
+        // handler would hold the exit back for its termination timeout.
+        InvocationConfiguration? configuration = parse.CommandResult.Command.Name == "simulate"
+            ? new InvocationConfiguration { ProcessTerminationTimeout = null }
+            : null;
+        return parse.InvokeAsync(configuration);
     }
 }

@@ -15,10 +15,27 @@ internal static class SnmpDecoder
     {
         identifier = 0;
         contentOffset = contentLength = bytesConsumed = 0;
-        if (!AsnDecoder.TryReadEncodedValue(source, AsnEncodingRules.BER, out Asn1Tag tag, out contentOffset, out contentLength, out bytesConsumed))
+        try
         {
+            if (!AsnDecoder.TryReadEncodedValue(source, AsnEncodingRules.BER, out Asn1Tag tag, out contentOffset, out contentLength, out bytesConsumed))
+            {
+                return false;
+            }
+
+            return IsSnmpFraming(tag, contentOffset, contentLength, bytesConsumed, out identifier);
+        }
+        catch (AsnContentException)
+        {
+            // TryReadEncodedValue still throws for some malformed framing (e.g. an indefinite length whose
+            // end-of-contents is missing inside a constructed value); for us that is just "not valid BER".
+            contentOffset = contentLength = bytesConsumed = 0;
             return false;
         }
+    }
+
+    private static bool IsSnmpFraming(Asn1Tag tag, int contentOffset, int contentLength, int bytesConsumed, out byte identifier)
+    {
+        identifier = 0;
 
         // RFC 3417 8: only the definite length form; single-octet identifiers only (SNMP has no tag above 30).
         if (tag.TagValue > 30 || bytesConsumed != contentOffset + contentLength)

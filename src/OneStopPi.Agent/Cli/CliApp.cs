@@ -11,6 +11,7 @@ internal static class CliApp
         {
             SnmpCommands.Get(),
             SnmpCommands.Walk(),
+            ScanCommand.Create(),
             SimulateCommand.Create(),
         };
         ParseResult parse = root.Parse(args);

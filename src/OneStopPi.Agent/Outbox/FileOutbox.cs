@@ -28,6 +28,7 @@ public sealed partial class FileOutbox
     private readonly ILogger<FileOutbox> _logger;
     private readonly Lock _gate = new();
     private readonly SortedDictionary<long, OutboxItem> _items = [];
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextSequence;
     private long _dropped;
 
@@ -112,11 +113,15 @@ public sealed partial class FileOutbox
         }
 
         var item = new OutboxItem(sequence, kind, key, _time.GetUtcNow(), zip.Length, path);
+        TaskCompletionSource signal;
         lock (_gate)
         {
             _items[sequence] = item;
+            signal = _appended;
+            _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
+        signal.TrySetResult();
         return item;
     }
 
@@ -131,6 +136,25 @@ public sealed partial class FileOutbox
             }
 
             return null;
+        }
+    }
+
+    /// <summary>Waits until a batch is appended or the timeout passes (the uploader's idle wait).</summary>
+    public async Task WaitForAppendAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task appended;
+        lock (_gate)
+        {
+            appended = _appended.Task;
+        }
+
+        try
+        {
+            await appended.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Idle wait over; the caller looks again.
         }
     }
 

@@ -15,27 +15,29 @@ internal static class SnmpDecoder
     {
         identifier = 0;
         contentOffset = contentLength = bytesConsumed = 0;
+        Asn1Tag tag;
+
+        // RFC 3417 8 allows neither the indefinite length form (0x80) nor multi-octet identifiers.
+        // Refuse both before AsnDecoder sees them: for an indefinite length it searches the rest of
+        // the buffer for end-of-contents and throws AsnContentException on what it finds there.
+        if (source.Length < 2 || (source[0] & 0x1F) == 0x1F || source[1] == 0x80)
+        {
+            return false;
+        }
+
         try
         {
-            if (!AsnDecoder.TryReadEncodedValue(source, AsnEncodingRules.BER, out Asn1Tag tag, out contentOffset, out contentLength, out bytesConsumed))
+            if (!AsnDecoder.TryReadEncodedValue(source, AsnEncodingRules.BER, out Asn1Tag parsed, out contentOffset, out contentLength, out bytesConsumed))
             {
                 return false;
             }
 
-            return IsSnmpFraming(tag, contentOffset, contentLength, bytesConsumed, out identifier);
+            tag = parsed;
         }
         catch (AsnContentException)
         {
-            // TryReadEncodedValue still throws for some malformed framing (e.g. an indefinite length whose
-            // end-of-contents is missing inside a constructed value); for us that is just "not valid BER".
-            contentOffset = contentLength = bytesConsumed = 0;
             return false;
         }
-    }
-
-    private static bool IsSnmpFraming(Asn1Tag tag, int contentOffset, int contentLength, int bytesConsumed, out byte identifier)
-    {
-        identifier = 0;
 
         // RFC 3417 8: only the definite length form; single-octet identifiers only (SNMP has no tag above 30).
         if (tag.TagValue > 30 || bytesConsumed != contentOffset + contentLength)

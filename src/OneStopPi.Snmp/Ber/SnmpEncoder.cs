@@ -26,6 +26,13 @@ internal static class SnmpEncoder
             throw new ArgumentException("An empty OID cannot be encoded.", nameof(oid));
         }
 
+        // X.690 8.19.4: the first arc is 0, 1 or 2, and the second at most 39 unless the first is 2;
+        // anything else would be sent as another OID (3.1 as 2.41).
+        if (arcs[0] > 2 || (arcs[0] < 2 && arcs.Length > 1 && arcs[1] > 39))
+        {
+            throw new ArgumentException($"{oid} cannot be encoded: the first arc must be 0, 1 or 2, and the second at most 39 below 2.", nameof(oid));
+        }
+
         int written = WriteSubidentifier(arcs.Length == 1 ? arcs[0] * 40UL : arcs[0] * 40UL + arcs[1], destination);
         for (int i = 2; i < arcs.Length; i++)
         {

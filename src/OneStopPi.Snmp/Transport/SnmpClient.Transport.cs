@@ -236,7 +236,15 @@ public sealed partial class SnmpClient
                 continue;
             }
 
-            Dispatch(buffer.AsSpan(0, length), from);
+            try
+            {
+                Dispatch(buffer.AsSpan(0, length), from);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Isolation boundary: whatever one datagram does must not stop the loop every request depends on.
+                Interlocked.Increment(ref _malformed);
+            }
         }
     }
 

@@ -71,6 +71,13 @@ public sealed partial class SnmpClient : IAsyncDisposable
             throw new ArgumentException("SNMPv1 has no GETBULK; use GETNEXT.", nameof(target));
         }
 
+        return (await GetBulkFittingAsync(target, nonRepeaters, maxRepetitions, oids, cancellationToken).ConfigureAwait(false)).Varbinds;
+    }
+
+    /// <summary>GETBULK, halving on tooBig; also returns the repetitions that fitted, so a walk keeps using them.</summary>
+    private async ValueTask<(IReadOnlyList<Varbind> Varbinds, int MaxRepetitions)> GetBulkFittingAsync(SnmpTarget target, int nonRepeaters, int maxRepetitions,
+        IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken)
+    {
         while (true)
         {
             SnmpResponse response = await SendAsync(target, id => Pdu.GetBulkRequest(id, nonRepeaters, maxRepetitions, oids), cancellationToken).ConfigureAwait(false);
@@ -81,7 +88,7 @@ public sealed partial class SnmpClient : IAsyncDisposable
             }
 
             ThrowIfError(target, response, oids);
-            return response.Varbinds;
+            return (response.Varbinds, maxRepetitions);
         }
     }
 
@@ -99,11 +106,20 @@ public sealed partial class SnmpClient : IAsyncDisposable
         bool bulk = options.UseGetBulk && target.Credentials.Version != SnmpVersion.V1;
         ObjectIdentifier last = root;
         long count = 0;
+        int repetitions = options.MaxRepetitions;
         while (true)
         {
-            IReadOnlyList<Varbind> batch = bulk
-                ? await GetBulkAsync(target, 0, options.MaxRepetitions, [last], cancellationToken).ConfigureAwait(false)
-                : await GetNextAsync(target, [last], cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<Varbind> batch;
+            if (bulk)
+            {
+                // After a tooBig, keep the repetitions that fitted for the rest of the walk.
+                (batch, repetitions) = await GetBulkFittingAsync(target, 0, repetitions, [last], cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                batch = await GetNextAsync(target, [last], cancellationToken).ConfigureAwait(false);
+            }
+
             if (batch.Count == 0)
             {
                 break;

@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OneStopPi.Agent.Configuration;
+using OneStopPi.Agent.Hosting;
+using OneStopPi.Agent.Outbox;
+using OneStopPi.Agent.Portal;
+using OneStopPi.Agent.Scheduling;
+using OneStopPi.Agent.State;
+using OneStopPi.Snmp;
+using OneStopPi.Snmp.Text;
+using OneStopPi.Snmp.Transport;
+
+namespace OneStopPi.Agent.Commands;
+
+/// <summary>
+/// Carries out the portal's remote commands, each exactly once: the command is recorded as taken
+/// on (durably) before it is acknowledged and run, so an agent that restarts mid-way does not run it
+/// again. Results that are files (logs, walks) go through the outbox like readings.
+/// </summary>
+public sealed partial class CommandExecutor
+{
+    private static readonly TimeSpan WalkTimeLimit = TimeSpan.FromMinutes(10);
+    private readonly PortalClient _client;
+    private readonly RunStateStore _runState;
+    private readonly FileOutbox _outbox;
+    private readonly ChannelWriter<ScanJob> _jobs;
+    private readonly LogControl _logs;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly SnmpClient _snmp;
+    private readonly PortalLink _link;
+    private readonly ILogger<CommandExecutor> _logger;
+
+    public CommandExecutor(PortalClient client, RunStateStore runState, FileOutbox outbox, ChannelWriter<ScanJob> jobs, LogControl logs,
+        IHostApplicationLifetime lifetime, SnmpClient snmp, PortalLink link, ILogger<CommandExecutor> logger)
+    {
+        _client = client;
+        _runState = runState;
+        _outbox = outbox;
+        _jobs = jobs;
+        _logs = logs;
+        _lifetime = lifetime;
+        _snmp = snmp;
+        _link = link;
+        _logger = logger;
+    }
+
+    public async Task ExecuteAsync(PortalSession session, PortalCommand command, CancellationToken cancellationToken)
+    {
+        var type = (RemoteCommandType)command.Type;
+        if (_runState.Current.StartedCommands.Contains(command.Id))
+        {
+            // Taken on before a restart. A restart command did its job by restarting; anything else
+            // is reported, not run a second time.
+            await _client.AcknowledgeCommandAsync(session, command.Id, cancellationToken).ConfigureAwait(false);
+            bool restarted = type == RemoteCommandType.RestartAgent;
+            await CompleteAsync(session, command, restarted, restarted ? "agent restarted" : "interrupted by an agent restart; not run a second time", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await _runState.UpdateAsync(s => s with { StartedCommands = [.. s.StartedCommands, command.Id] }, cancellationToken).ConfigureAwait(false);
+        await _client.AcknowledgeCommandAsync(session, command.Id, cancellationToken).ConfigureAwait(false);
+        LogCommand(command.Id, type, command.Parameter);
+        switch (type)
+        {
+            case RemoteCommandType.RestartAgent:
+                await CompleteAsync(session, command, true, "restarting", cancellationToken).ConfigureAwait(false);
+                LogRestarting();
+                _lifetime.StopApplication(); // Restart=always brings us back
+                break;
+
+            case RemoteCommandType.ForceDiscoveryScan:
+                await ForceScanAsync(session, command, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case RemoteCommandType.UploadLogFiles:
+                byte[] logs = ZipLogs();
+                await _outbox.AppendAsync(OutboxItemKind.CommandResult, command.Id.ToString(CultureInfo.InvariantCulture), logs, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case RemoteCommandType.DeleteLogFiles:
+                int deleted = DeleteLogs();
+                await CompleteAsync(session, command, true, $"deleted {deleted} log file(s); the current one is kept", cancellationToken).ConfigureAwait(false);
+                break;
+
+            case RemoteCommandType.SetLogMode:
+                bool set = _logs.TrySetMode(command.Parameter);
+                await CompleteAsync(session, command, set, set ? $"log mode {_logs.Mode}" : $"unknown log mode '{command.Parameter}' (normal, verbose, debug)", cancellationToken).ConfigureAwait(false);
+                break;
+
+            case RemoteCommandType.WalkMib:
+                await WalkAsync(session, command, cancellationToken).ConfigureAwait(false);
+                break;
+
+            default:
+                await CompleteAsync(session, command, false, $"unknown command type {command.Type}", cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private async Task ForceScanAsync(PortalSession session, PortalCommand command, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<ScanOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _jobs.WriteAsync(new ScanJob(ScanKind.Meter, false, null, $"command {command.Id}", done), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ScanOutcome outcome = await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(session, command, true, $"scan done: {outcome.Devices} device(s), {outcome.Answered} answered, batch {outcome.BatchId}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await CompleteAsync(session, command, false, $"scan failed: {e.Message}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WalkAsync(PortalSession session, PortalCommand command, CancellationToken cancellationToken)
+    {
+        if (!IPEndPoint.TryParse(command.Parameter ?? "", out IPEndPoint? endPoint))
+        {
+            await CompleteAsync(session, command, false, $"'{command.Parameter}' is not an IP address", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (endPoint.Port == 0)
+        {
+            endPoint.Port = 161;
+        }
+
+        IReadOnlyList<SnmpCredentials> credentials = _link.Plan?.Credentials is { Count: > 0 } c ? c : [new CommunityCredentials(SnmpVersion.V2c, "public")];
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(WalkTimeLimit);
+        var text = new StringBuilder();
+        string? failure = null;
+        int count = 0;
+        foreach (SnmpCredentials credential in credentials)
+        {
+            text.Clear();
+            count = 0;
+            try
+            {
+                await foreach (Varbind varbind in _snmp.WalkAsync(new SnmpTarget(endPoint, credential), ObjectIdentifier.Parse("1.3.6.1"), null, limit.Token).ConfigureAwait(false))
+                {
+                    text.AppendLine(NetSnmpFormat.FormatVarbind(varbind));
+                    count++;
+                }
+
+                failure = null;
+                break;
+            }
+            catch (SnmpTimeoutException e) when (count == 0)
+            {
+                failure = e.Message; // this credential gets no answer: try the next
+            }
+            catch (Exception e) when (e is SnmpException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                failure = $"walk stopped after {count} object(s): {e.Message}";
+                break; // keep what was read
+            }
+        }
+
+        if (count == 0)
+        {
+            await CompleteAsync(session, command, false, failure ?? "no object returned", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (failure is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"# {failure}");
+        }
+
+        byte[] zip = ZipOf([($"walk-{endPoint.Address}.txt", Encoding.UTF8.GetBytes(text.ToString()))]);
+        await _outbox.AppendAsync(OutboxItemKind.CommandResult, command.Id.ToString(CultureInfo.InvariantCulture), zip, cancellationToken).ConfigureAwait(false);
+    }
+
+    private byte[] ZipLogs()
+    {
+        var entries = new List<(string, byte[])>();
+        foreach (string path in Directory.EnumerateFiles(_logs.LogsDirectory))
+        {
+            // The active file is open for writing by Serilog: share it.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            entries.Add((Path.GetFileName(path), copy.ToArray()));
+        }
+
+        return ZipOf(entries);
+    }
+
+    private int DeleteLogs()
+    {
+        FileInfo[] files = [.. new DirectoryInfo(_logs.LogsDirectory).EnumerateFiles().OrderByDescending(f => f.LastWriteTimeUtc)];
+        foreach (FileInfo file in files.Skip(1))
+        {
+            file.Delete();
+        }
+
+        return Math.Max(0, files.Length - 1);
+    }
+
+    internal static byte[] ZipOf(IEnumerable<(string Name, byte[] Content)> entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach ((string name, byte[] content) in entries)
+            {
+                using Stream entry = archive.CreateEntry(name, CompressionLevel.SmallestSize).Open();
+                entry.Write(content);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private Task CompleteAsync(PortalSession session, PortalCommand command, bool succeeded, string message, CancellationToken cancellationToken)
+    {
+        LogCompleted(command.Id, (RemoteCommandType)command.Type, succeeded, message);
+        return _client.CompleteCommandAsync(session, command.Id, new CommandOutcome(succeeded, message), cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Remote command {Id}: {Type} {Parameter}")]
+    private partial void LogCommand(long id, RemoteCommandType type, string? parameter);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Remote command {Id} ({Type}) finished: succeeded {Succeeded}, {Message}")]
+    private partial void LogCompleted(long id, RemoteCommandType type, bool succeeded, string message);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Restarting on the portal's command")]
+    private partial void LogRestarting();
+}

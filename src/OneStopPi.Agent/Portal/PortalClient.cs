@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace OneStopPi.Agent.Portal;
+
+/// <summary>The portal's answer to a config request: new config, or "not modified".</summary>
+public sealed record ConfigFetch(PortalAgentConfig? Config, string? ETag, bool NotModified);
+
+/// <summary>
+/// Talks to the portal's agent API (/api/agent/v1; docs/portal-api.md). Every failure is either
+/// <see cref="PortalUnavailableException"/> (try later) or <see cref="PortalRejectedException"/> (don't).
+/// </summary>
+public sealed class PortalClient
+{
+    private readonly HttpClient _http;
+
+    public PortalClient(HttpClient http) => _http = http;
+
+    public Task<EnrolResponse> EnrolAsync(Uri portal, EnrolRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, new Uri(portal, "api/agent/v1/enrol"), null, JsonContent.Create(request, AgentJsonContext.Default.EnrolRequest),
+            AgentJsonContext.Default.EnrolResponse, cancellationToken);
+
+    public async Task<ConfigFetch> GetConfigAsync(PortalSession session, string? etag, CancellationToken cancellationToken)
+    {
+        using var request = session.Request(HttpMethod.Get, "config");
+        if (etag is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        }
+
+        using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return new ConfigFetch(null, etag, NotModified: true);
+        }
+
+        PortalAgentConfig config = await ReadAsync(response, AgentJsonContext.Default.PortalAgentConfig, cancellationToken).ConfigureAwait(false);
+        return new ConfigFetch(config, response.Headers.ETag?.ToString(), NotModified: false);
+    }
+
+    /// <summary>PUT of a batch under its ID: the portal stores a batch once however often it is sent.</summary>
+    public async Task<BatchAccepted> UploadBatchAsync(PortalSession session, string batchId, Stream zip, CancellationToken cancellationToken)
+    {
+        using var request = session.Request(HttpMethod.Put, $"batches/{Uri.EscapeDataString(batchId)}");
+        request.Content = Zip(zip);
+        using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, AgentJsonContext.Default.BatchAccepted, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<HeartbeatResponse> HeartbeatAsync(PortalSession session, HeartbeatRequest heartbeat, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, session.Uri("heartbeat"), session, JsonContent.Create(heartbeat, AgentJsonContext.Default.HeartbeatRequest),
+            AgentJsonContext.Default.HeartbeatResponse, cancellationToken);
+
+    public Task<PortalCommand[]> PollCommandsAsync(PortalSession session, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, session.Uri("commands"), session, null, AgentJsonContext.Default.PortalCommandArray, cancellationToken);
+
+    public async Task AcknowledgeCommandAsync(PortalSession session, long commandId, CancellationToken cancellationToken)
+    {
+        using var request = session.Request(HttpMethod.Post, $"commands/{commandId}/ack");
+        using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task UploadCommandResultAsync(PortalSession session, long commandId, Stream zip, CancellationToken cancellationToken)
+    {
+        using var request = session.Request(HttpMethod.Put, $"commands/{commandId}/result");
+        request.Content = Zip(zip);
+        using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CompleteCommandAsync(PortalSession session, long commandId, CommandOutcome outcome, CancellationToken cancellationToken)
+    {
+        using var request = session.Request(HttpMethod.Post, $"commands/{commandId}/complete");
+        request.Content = JsonContent.Create(outcome, AgentJsonContext.Default.CommandOutcome);
+        using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static StreamContent Zip(Stream zip)
+    {
+        var content = new StreamContent(zip);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        return content;
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, Uri uri, PortalSession? session, HttpContent? content, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using var request = session?.Request(method, uri) ?? new HttpRequestMessage(method, uri);
+        request.Content = content;
+        using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, typeInfo, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends and sorts the outcome into success, "later" and "never".</summary>
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PortalUnavailableException($"{request.Method} {request.RequestUri}: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new PortalUnavailableException($"{request.Method} {request.RequestUri}: timed out", e);
+        }
+
+        if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            string detail = await DescribeAsync(response, cancellationToken).ConfigureAwait(false);
+            string message = $"{request.Method} {request.RequestUri?.AbsolutePath}: {(int)response.StatusCode} {detail}";
+            if ((int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout)
+            {
+                throw new PortalUnavailableException(message);
+            }
+
+            throw new PortalRejectedException(response.StatusCode, message);
+        }
+    }
+
+    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken).ConfigureAwait(false)
+                ?? throw new PortalUnavailableException($"{response.RequestMessage?.RequestUri?.AbsolutePath}: empty answer");
+        }
+        catch (JsonException e)
+        {
+            throw new PortalUnavailableException($"{response.RequestMessage?.RequestUri?.AbsolutePath}: unreadable answer: {e.Message}", e);
+        }
+    }
+
+    private static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ProblemDetailsBody? problem = await response.Content.ReadFromJsonAsync(AgentJsonContext.Default.ProblemDetailsBody, cancellationToken).ConfigureAwait(false);
+            return problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "";
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return response.ReasonPhrase ?? "";
+        }
+    }
+}
+
+/// <summary>The agent's credentials towards the portal, from enrolment.</summary>
+public sealed class PortalSession
+{
+    private readonly Uri _base;
+
+    public PortalSession(Uri portal, Guid agentId, string token)
+    {
+        _base = new Uri(portal, "api/agent/v1/");
+        AgentId = agentId;
+        Token = token;
+    }
+
+    public Guid AgentId { get; }
+
+    internal string Token { get; }
+
+    public Uri Uri(string relative) => new(_base, relative);
+
+    public HttpRequestMessage Request(HttpMethod method, string relative) => Request(method, Uri(relative));
+
+    public HttpRequestMessage Request(HttpMethod method, Uri uri)
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        request.Headers.TryAddWithoutValidation("X-Agent-Id", AgentId.ToString());
+        return request;
+    }
+
+    /// <summary>Never prints the token.</summary>
+    public override string ToString() => $"agent {AgentId} at {_base}";
+}

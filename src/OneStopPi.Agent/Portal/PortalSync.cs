@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OneStopPi.Agent.Commands;
+using OneStopPi.Agent.Outbox;
+using OneStopPi.Agent.State;
+
+namespace OneStopPi.Agent.Portal;
+
+/// <summary>
+/// Keeps the agent in touch with the portal: enrols, refreshes the configuration, sends the
+/// heartbeat, and polls for remote commands at the configured interval (0 = never).
+/// </summary>
+public sealed partial class PortalSync : BackgroundService
+{
+    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan ConfigInterval = TimeSpan.FromMinutes(15);
+
+    private readonly PortalLink _link;
+    private readonly PortalClient _client;
+    private readonly CommandExecutor _commands;
+    private readonly FileOutbox _outbox;
+    private readonly RunStateStore _runState;
+    private readonly TimeProvider _time;
+    private readonly string _version;
+    private readonly ILogger<PortalSync> _logger;
+    private readonly long _started;
+
+    public PortalSync(PortalLink link, PortalClient client, CommandExecutor commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
+        AgentVersion version, ILogger<PortalSync> logger)
+    {
+        _link = link;
+        _client = client;
+        _commands = commands;
+        _outbox = outbox;
+        _runState = runState;
+        _time = time;
+        _version = version.Value;
+        _logger = logger;
+        _started = time.GetTimestamp();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long? lastHeartbeat = null, lastConfig = null, lastPoll = null;
+        using var timer = new PeriodicTimer(Tick, _time);
+        do
+        {
+            if (!await _link.EnsureEnrolledAsync(stoppingToken).ConfigureAwait(false) || _link.Session is not { } session)
+            {
+                continue;
+            }
+
+            if (lastConfig is null || _time.GetElapsedTime(lastConfig.Value) >= ConfigInterval)
+            {
+                lastConfig = _time.GetTimestamp();
+                await _link.RefreshConfigAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            if (lastHeartbeat is null || _time.GetElapsedTime(lastHeartbeat.Value) >= HeartbeatInterval)
+            {
+                lastHeartbeat = _time.GetTimestamp();
+                if (await HeartbeatAsync(session, stoppingToken).ConfigureAwait(false) is { } etag && etag != _link.Cached?.ETag)
+                {
+                    await _link.RefreshConfigAsync(stoppingToken).ConfigureAwait(false);
+                }
+            }
+
+            TimeSpan poll = _link.Plan?.CommandPollInterval ?? TimeSpan.Zero;
+            if (poll > TimeSpan.Zero && (lastPoll is null || _time.GetElapsedTime(lastPoll.Value) >= poll))
+            {
+                lastPoll = _time.GetTimestamp();
+                await PollCommandsAsync(session, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private async Task<string?> HeartbeatAsync(PortalSession session, CancellationToken cancellationToken)
+    {
+        AgentRunState state = _runState.Current;
+        var heartbeat = new HeartbeatRequest(_version, (long)_time.GetElapsedTime(_started).TotalSeconds,
+            state.LastMeterScan?.UtcDateTime, state.LastStatusScan?.UtcDateTime, _outbox.Count, _outbox.Dropped);
+        try
+        {
+            HeartbeatResponse response = await _client.HeartbeatAsync(session, heartbeat, cancellationToken).ConfigureAwait(false);
+            _link.RecordContact();
+            return response.ConfigEtag;
+        }
+        catch (PortalRejectedException e) when (e.IsAuthentication)
+        {
+            await _link.ForgetEnrolmentAsync(e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException)
+        {
+            LogPortalProblem("heartbeat", e.Message);
+        }
+
+        return null;
+    }
+
+    private async Task PollCommandsAsync(PortalSession session, CancellationToken cancellationToken)
+    {
+        PortalCommand[] commands;
+        try
+        {
+            commands = await _client.PollCommandsAsync(session, cancellationToken).ConfigureAwait(false);
+            _link.RecordContact();
+        }
+        catch (PortalRejectedException e) when (e.IsAuthentication)
+        {
+            await _link.ForgetEnrolmentAsync(e.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException)
+        {
+            LogPortalProblem("command poll", e.Message);
+            return;
+        }
+
+        foreach (PortalCommand command in commands.OrderBy(c => c.Id))
+        {
+            try
+            {
+                await _commands.ExecuteAsync(session, command, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException or IOException or UnauthorizedAccessException)
+            {
+                LogCommandFailed(e, command.Id);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Portal {What} failed: {Reason}")]
+    private partial void LogPortalProblem(string what, string reason);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Remote command {Id} could not be completed")]
+    private partial void LogCommandFailed(Exception exception, long id);
+}
+
+/// <summary>The agent's version as reported to the portal and on the LAN.</summary>
+public sealed record AgentVersion(string Value)
+{
+    public static AgentVersion FromAssembly() =>
+        new(typeof(AgentVersion).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion?.Split('+')[0] ?? "0.0.0");
+}

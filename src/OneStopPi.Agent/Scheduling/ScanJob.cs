@@ -1,0 +1,16 @@
+namespace OneStopPi.Agent.Scheduling;
+
+/// <summary>What to scan: the daily discovery + meter scan, or a status scan of known devices.</summary>
+public enum ScanKind
+{
+    Meter,
+    Status,
+}
+
+/// <summary>One scan to run, from the schedule or a remote command.</summary>
+/// <param name="MeterDay">For a scheduled meter scan: the site day it reads (recorded when done).</param>
+/// <param name="Completion">Set by the worker when the scan's batch is in the outbox (or it failed).</param>
+public sealed record ScanJob(ScanKind Kind, bool Missed, DateOnly? MeterDay, string Reason, TaskCompletionSource<ScanOutcome>? Completion = null);
+
+/// <summary>What a finished scan produced.</summary>
+public sealed record ScanOutcome(int Devices, int Answered, string? BatchId);

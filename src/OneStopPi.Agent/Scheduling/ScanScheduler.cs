@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OneStopPi.Agent.Configuration;
+using OneStopPi.Agent.Hosting;
+using OneStopPi.Agent.Portal;
+using OneStopPi.Agent.State;
+
+namespace OneStopPi.Agent.Scheduling;
+
+/// <summary>
+/// The first stage: decides when to scan and hands <see cref="ScanJob"/>s to the worker through a
+/// bounded channel. The daily meter scan follows the site's wall clock (once per site day, only
+/// from a synchronised clock); status scans run on the monotonic clock every N minutes.
+/// </summary>
+public sealed partial class ScanScheduler : BackgroundService
+{
+    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(15);
+
+    private readonly PortalLink _link;
+    private readonly RunStateStore _runState;
+    private readonly ClockSynchronisation _clock;
+    private readonly ChannelWriter<ScanJob> _jobs;
+    private readonly TimeProvider _time;
+    private readonly PipelineLiveness _liveness;
+    private readonly ILogger<ScanScheduler> _logger;
+    private DateOnly? _queuedMeterDay;
+    private bool _unsyncedLogged;
+
+    public ScanScheduler(PortalLink link, RunStateStore runState, ClockSynchronisation clock, ChannelWriter<ScanJob> jobs, TimeProvider time,
+        PipelineLiveness liveness, ILogger<ScanScheduler> logger)
+    {
+        _link = link;
+        _runState = runState;
+        _clock = clock;
+        _jobs = jobs;
+        _time = time;
+        _liveness = liveness;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long lastStatus = _time.GetTimestamp();
+        using var timer = new PeriodicTimer(Tick, _time);
+        do
+        {
+            _liveness.Beat();
+            if (_link.Plan is not { Assigned: true } plan)
+            {
+                continue;
+            }
+
+            await QueueMeterScanIfDueAsync(plan, stoppingToken).ConfigureAwait(false);
+            if (plan.StatusInterval > TimeSpan.Zero && _time.GetElapsedTime(lastStatus) >= plan.StatusInterval)
+            {
+                lastStatus = _time.GetTimestamp();
+                await _jobs.WriteAsync(new ScanJob(ScanKind.Status, false, null, "status interval"), stoppingToken).ConfigureAwait(false);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private async Task QueueMeterScanIfDueAsync(SitePlan plan, CancellationToken cancellationToken)
+    {
+        bool synchronised = _clock.IsSynchronised();
+        if (!synchronised && !_unsyncedLogged)
+        {
+            LogClockUnsynchronised(_time.GetUtcNow());
+            _unsyncedLogged = true;
+        }
+
+        var planner = new DailyScanPlanner(plan.MeterTime, plan.Zone);
+        DueMeterScan? due = planner.Due(_time.GetUtcNow(), synchronised, _runState.Current.LastMeterDay);
+        if (due is null || due.Day == _queuedMeterDay)
+        {
+            return;
+        }
+
+        _queuedMeterDay = due.Day;
+        LogMeterDue(due.Day, due.Missed);
+        await _jobs.WriteAsync(new ScanJob(ScanKind.Meter, due.Missed, due.Day, due.Missed ? "missed daily meter scan" : "daily meter scan"), cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "The clock ({Now:u}) is not synchronised yet; the daily meter scan waits for it")]
+    private partial void LogClockUnsynchronised(DateTimeOffset now);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Daily meter scan for {Day} is due (missed: {Missed})")]
+    private partial void LogMeterDue(DateOnly day, bool missed);
+}

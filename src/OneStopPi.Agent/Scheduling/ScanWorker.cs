@@ -1,0 +1,93 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OneStopPi.Agent.Hosting;
+using OneStopPi.Agent.Portal;
+using OneStopPi.Agent.State;
+
+namespace OneStopPi.Agent.Scheduling;
+
+/// <summary>Runs one scan of the pipeline (discovery → collection → reading → outbox).</summary>
+public interface IScanPipeline
+{
+    Task<ScanOutcome> RunAsync(ScanJob job, Configuration.SitePlan plan, CancellationToken cancellationToken);
+}
+
+/// <summary>Takes jobs off the scheduler's channel one at a time and runs them; records progress.</summary>
+public sealed partial class ScanWorker : BackgroundService
+{
+    private readonly ChannelReader<ScanJob> _jobs;
+    private readonly IScanPipeline _pipeline;
+    private readonly PortalLink _link;
+    private readonly RunStateStore _runState;
+    private readonly PipelineLiveness _liveness;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ScanWorker> _logger;
+
+    public ScanWorker(ChannelReader<ScanJob> jobs, IScanPipeline pipeline, PortalLink link, RunStateStore runState, PipelineLiveness liveness,
+        TimeProvider time, ILogger<ScanWorker> logger)
+    {
+        _jobs = jobs;
+        _pipeline = pipeline;
+        _link = link;
+        _runState = runState;
+        _liveness = liveness;
+        _time = time;
+        _logger = logger;
+    }
+
+    public ScanJob? Running { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (ScanJob job in _jobs.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            _liveness.Beat();
+            if (_link.Plan is not { Assigned: true } plan)
+            {
+                LogSkipped(job.Kind, job.Reason);
+                job.Completion?.TrySetException(new InvalidOperationException("The agent is not assigned to a site yet; nothing to scan."));
+                continue;
+            }
+
+            Running = job;
+            try
+            {
+                ScanOutcome outcome = await _pipeline.RunAsync(job, plan, stoppingToken).ConfigureAwait(false);
+                DateTimeOffset now = _time.GetUtcNow();
+                await _runState.UpdateAsync(state => job.Kind == ScanKind.Meter
+                    ? state with { LastMeterScan = now, LastMeterDay = Later(state.LastMeterDay, job.MeterDay) }
+                    : state with { LastStatusScan = now }, stoppingToken).ConfigureAwait(false);
+                LogDone(job.Kind, job.Reason, outcome.Devices, outcome.Answered, outcome.BatchId);
+                job.Completion?.TrySetResult(outcome);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                job.Completion?.TrySetCanceled(stoppingToken);
+                throw;
+            }
+            catch (Exception e)
+            {
+                // Isolation boundary: one failed scan is logged and reported; the next one still runs.
+                LogFailed(e, job.Kind, job.Reason);
+                job.Completion?.TrySetException(e);
+            }
+            finally
+            {
+                Running = null;
+                _liveness.Beat();
+            }
+        }
+    }
+
+    private static DateOnly? Later(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Skipped {Kind} scan ({Reason}): not assigned to a site")]
+    private partial void LogSkipped(ScanKind kind, string reason);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "{Kind} scan ({Reason}) done: {Devices} device(s), {Answered} answered, batch {BatchId}")]
+    private partial void LogDone(ScanKind kind, string reason, int devices, int answered, string? batchId);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "{Kind} scan ({Reason}) failed")]
+    private partial void LogFailed(Exception exception, ScanKind kind, string reason);
+}

@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OneStopPi.Agent.Outbox;
+using OneStopPi.Agent.Portal;
+
+namespace OneStopPi.Agent.Upload;
+
+/// <summary>
+/// Drains the outbox oldest first. A batch leaves the outbox only after the portal acknowledged it;
+/// the batch ID makes a repeated upload (after a crash between upload and removal) harmless.
+/// Failures back off exponentially with jitter; nothing is ever dropped here.
+/// </summary>
+public sealed partial class Uploader : BackgroundService
+{
+    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(30);
+    private readonly FileOutbox _outbox;
+    private readonly PortalLink _link;
+    private readonly PortalClient _client;
+    private readonly TimeProvider _time;
+    private readonly RetryBackoff _backoff;
+    private readonly ILogger<Uploader> _logger;
+
+    public Uploader(FileOutbox outbox, PortalLink link, PortalClient client, TimeProvider time, Random random, ILogger<Uploader> logger)
+    {
+        _outbox = outbox;
+        _link = link;
+        _client = client;
+        _time = time;
+        _logger = logger;
+        _backoff = new RetryBackoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(30), random);
+    }
+
+    public DateTimeOffset? LastUpload { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            OutboxItem? item = _outbox.PeekOldest();
+            if (item is null || _link.Session is null)
+            {
+                await _outbox.WaitForAppendAsync(IdleWait, stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            TimeSpan? wait = await TryUploadAsync(_link.Session, item, stoppingToken).ConfigureAwait(false);
+            if (wait is { } delay)
+            {
+                await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Uploads one batch; returns how long to wait before trying again, or null to go on.</summary>
+    internal async Task<TimeSpan?> TryUploadAsync(PortalSession session, OutboxItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (FileStream zip = File.OpenRead(item.Path))
+            {
+                if (item.Kind == OutboxItemKind.CommandResult)
+                {
+                    long commandId = long.Parse(item.Key, System.Globalization.CultureInfo.InvariantCulture);
+                    await _client.UploadCommandResultAsync(session, commandId, zip, cancellationToken).ConfigureAwait(false);
+                    await _client.CompleteCommandAsync(session, commandId, new CommandOutcome(true, $"result uploaded ({item.Size} bytes)"), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    BatchAccepted accepted = await _client.UploadBatchAsync(session, item.Key, zip, cancellationToken).ConfigureAwait(false);
+                    LogUploaded(item.Kind, item.Key, accepted.Readings, accepted.Duplicate);
+                }
+            }
+
+            _outbox.Remove(item);
+            _link.RecordContact();
+            LastUpload = _time.GetUtcNow();
+            _backoff.Succeeded();
+            return null;
+        }
+        catch (PortalUnavailableException e)
+        {
+            TimeSpan delay = _backoff.Failed();
+            LogRetry(item.Key, e.Message, delay, _backoff.ConsecutiveFailures);
+            return delay;
+        }
+        catch (PortalRejectedException e) when (e.IsAuthentication)
+        {
+            await _link.ForgetEnrolmentAsync(e.Message).ConfigureAwait(false);
+            return _backoff.Failed();
+        }
+        catch (PortalRejectedException e)
+        {
+            // The portal will never take this batch as it is: keep it aside for a technician, out of the queue.
+            string rejected = Path.Combine(Path.GetDirectoryName(item.Path)!, "rejected");
+            Directory.CreateDirectory(rejected);
+            File.Copy(item.Path, Path.Combine(rejected, Path.GetFileName(item.Path)), overwrite: true);
+            _outbox.Remove(item);
+            LogRejected(item.Key, e.Message, rejected);
+            return null;
+        }
+        catch (IOException e)
+        {
+            TimeSpan delay = _backoff.Failed();
+            LogRetry(item.Key, e.Message, delay, _backoff.ConsecutiveFailures);
+            return delay;
+        }
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Uploaded {Kind} batch {BatchId}: {Readings} reading(s), already stored before: {Duplicate}")]
+    private partial void LogUploaded(OutboxItemKind kind, string batchId, int readings, bool duplicate);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Upload of {BatchId} failed ({Reason}); retrying in {Delay} (failure {Failures})")]
+    private partial void LogRetry(string batchId, string reason, TimeSpan delay, int failures);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "The portal refused batch {BatchId} for good ({Reason}); kept in {Directory}")]
+    private partial void LogRejected(string batchId, string reason, string directory);
+}

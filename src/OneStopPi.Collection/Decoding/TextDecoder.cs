@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+
+namespace OneStopPi.Collection.Decoding;
+
+/// <summary>
+/// Turns the OCTET STRINGs printers send as text into readable strings: cut at the first NUL,
+/// UTF-8 when valid, else the device's declared charset, else Latin-1; control characters become
+/// spaces, runs of white space collapse, and a net-snmp hex dump baked into the value (seen on HP
+/// supply descriptions: <c>"Black Cartridge \n38 32 37 41 20 ... 00 "</c>) is decoded back to text.
+/// </summary>
+internal static class TextDecoder
+{
+    /// <summary>Longest text kept; longer values (hostile or broken agents) are cut.</summary>
+    public const int MaxLength = 512;
+
+    public static string? Clean(ReadOnlySpan<byte> bytes, Encoding? charset = null)
+    {
+        int nul = bytes.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            bytes = bytes[..nul];
+        }
+
+        if (bytes.Length > MaxLength * 4)
+        {
+            bytes = bytes[..(MaxLength * 4)];
+        }
+
+        string text = System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes)
+            : charset is not null ? charset.GetString(bytes)
+            : Encoding.Latin1.GetString(bytes);
+        text = UnbakeHexDump(text);
+        return Normalise(text);
+    }
+
+    /// <summary>Control characters to spaces, white space collapsed, trimmed, bounded; null when nothing is left.</summary>
+    public static string? Normalise(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(Math.Min(text.Length, MaxLength));
+        bool space = false;
+        foreach (char c in text)
+        {
+            if (char.IsControl(c) || char.IsWhiteSpace(c) || c == '\uFFFD')
+            {
+                space = builder.Length > 0;
+                continue;
+            }
+
+            if (space)
+            {
+                builder.Append(' ');
+                space = false;
+            }
+
+            if (builder.Length >= MaxLength)
+            {
+                break;
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.Length == 0 ? null : builder.ToString();
+    }
+
+    /// <summary>
+    /// "Text \n38 32 37 41 20 48 50 00 " → "Text 827A HP": when the value ends with a line break followed
+    /// only by space-separated hex pairs that decode to printable text, the hex is decoded. If the
+    /// decoded text repeats the readable prefix, the decoded text alone is kept.
+    /// </summary>
+    internal static string UnbakeHexDump(string text)
+    {
+        int newline = text.IndexOfAny(['\n', '\r']);
+        if (newline < 0)
+        {
+            return text;
+        }
+
+        ReadOnlySpan<char> tail = text.AsSpan(newline).Trim();
+        if (tail.Length < 5)
+        {
+            return text;
+        }
+
+        var decoded = new List<byte>(tail.Length / 3 + 1);
+        foreach (Range range in tail.SplitAny(" \r\n\t"))
+        {
+            ReadOnlySpan<char> pair = tail[range];
+            if (pair.IsEmpty)
+            {
+                continue;
+            }
+
+            if (pair.Length != 2 || !byte.TryParse(pair, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out byte value))
+            {
+                return text;
+            }
+
+            decoded.Add(value);
+        }
+
+        while (decoded.Count > 0 && decoded[^1] == 0)
+        {
+            decoded.RemoveAt(decoded.Count - 1);
+        }
+
+        if (decoded.Count < 2 || decoded.Exists(b => b < 0x20 && b is not (byte)'\t'))
+        {
+            return text;
+        }
+
+        string hex = Encoding.Latin1.GetString([.. decoded]);
+        if (System.Text.Unicode.Utf8.IsValid(decoded.ToArray()))
+        {
+            hex = Encoding.UTF8.GetString([.. decoded]);
+        }
+
+        string prefix = text[..newline].Trim();
+        return prefix.Length == 0 || hex.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? hex : prefix + " " + hex;
+    }
+
+    /// <summary>The encoding for an IANA charset MIBenum (prtLocalizationCharacterSet); null for unknown ones.</summary>
+    public static Encoding? ForIanaCharset(long mibEnum)
+    {
+        int codePage = mibEnum switch
+        {
+            3 => 20127,     // US-ASCII
+            4 => 28591,     // ISO-8859-1
+            5 => 28592,     // ISO-8859-2 (latin2)
+            6 => 28593,
+            7 => 28594,
+            8 => 28595,     // ISO-8859-5 (cyrillic)
+            9 => 28596,
+            10 => 28597,
+            11 => 28598,
+            12 => 28599,    // ISO-8859-9 (latin5)
+            17 => 932,      // Shift_JIS
+            18 => 51932,    // EUC-JP
+            38 => 51949,    // EUC-KR
+            106 => 65001,   // UTF-8
+            109 => 28603,   // ISO-8859-13
+            111 => 28605,   // ISO-8859-15
+            113 => 936,     // GBK
+            2025 => 936,    // GB2312
+            2026 => 950,    // Big5
+            2084 => 20866,  // KOI8-R
+            2250 => 1250,
+            2251 => 1251,
+            2252 => 1252,
+            _ => 0,
+        };
+        if (codePage == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return CodePages.Get(codePage);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    private static class CodePages
+    {
+        static CodePages() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+        public static Encoding Get(int codePage) => Encoding.GetEncoding(codePage);
+    }
+}

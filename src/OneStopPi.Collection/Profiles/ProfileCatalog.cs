@@ -1,0 +1,261 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OneStopPi.Snmp;
+
+namespace OneStopPi.Collection.Profiles;
+
+/// <summary>
+/// The vendor profiles in force: the embedded ones (Profiles/*.json), optionally overridden or extended
+/// by the *.json files of a directory (a file whose profile name matches an embedded one replaces it).
+/// </summary>
+public sealed class ProfileCatalog
+{
+    private const string ResourcePrefix = "OneStopPi.Collection.Profiles.";
+    private static readonly Lazy<ProfileCatalog> EmbeddedCatalog = new(() => new ProfileCatalog(LoadEmbedded()));
+
+    private ProfileCatalog(IReadOnlyList<VendorProfile> profiles)
+    {
+        Profiles = profiles;
+        Compiled = [.. profiles.Select(p => new CompiledProfile(p))];
+    }
+
+    /// <summary>The profiles built into the library.</summary>
+    public static ProfileCatalog Embedded => EmbeddedCatalog.Value;
+
+    public IReadOnlyList<VendorProfile> Profiles { get; }
+
+    internal IReadOnlyList<CompiledProfile> Compiled { get; }
+
+    /// <summary>The embedded profiles, with those of <paramref name="directory"/> replacing or adding to them.</summary>
+    public static ProfileCatalog Load(string? directory)
+    {
+        if (string.IsNullOrEmpty(directory))
+        {
+            return Embedded;
+        }
+
+        var byName = Embedded.Profiles.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (string file in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
+        {
+            VendorProfile profile = Parse(File.ReadAllText(file), file);
+            byName[profile.Name] = profile;
+        }
+
+        return new ProfileCatalog([.. byName.Values.OrderBy(p => p.Name, StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Parses and checks one profile document (OIDs and regexes must be valid).</summary>
+    public static VendorProfile Parse(string json, string origin)
+    {
+        VendorProfile? profile;
+        try
+        {
+            profile = JsonSerializer.Deserialize(json, ProfileJsonContext.Default.VendorProfile);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{origin}: {e.Message}", e);
+        }
+
+        if (profile is null)
+        {
+            throw new InvalidDataException($"{origin}: empty profile");
+        }
+
+        try
+        {
+            _ = new CompiledProfile(profile);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{origin}: {e.Message}", e);
+        }
+
+        return profile;
+    }
+
+    /// <summary>The best profile for a device's sysObjectID and sysDescr, or null.</summary>
+    internal CompiledProfile? Match(ObjectIdentifier? sysObjectId, string? sysDescr)
+    {
+        CompiledProfile? best = null;
+        int bestScore = int.MinValue;
+        int bestPrefix = -1;
+        foreach (CompiledProfile profile in Compiled)
+        {
+            foreach (CompiledRule rule in profile.Rules)
+            {
+                if (!rule.Matches(sysObjectId, sysDescr))
+                {
+                    continue;
+                }
+
+                int prefix = rule.Prefix?.Length ?? 0;
+                if (rule.Priority > bestScore || (rule.Priority == bestScore && prefix > bestPrefix))
+                {
+                    best = profile;
+                    bestScore = rule.Priority;
+                    bestPrefix = prefix;
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static List<VendorProfile> LoadEmbedded()
+    {
+        Assembly assembly = typeof(ProfileCatalog).Assembly;
+        var profiles = new List<VendorProfile>();
+        foreach (string name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using Stream stream = assembly.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            profiles.Add(Parse(reader.ReadToEnd(), name));
+        }
+
+        return profiles;
+    }
+}
+
+/// <summary>A profile with its OIDs parsed and regexes compiled.</summary>
+internal sealed class CompiledProfile
+{
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+
+    public CompiledProfile(VendorProfile profile)
+    {
+        Profile = profile;
+        Rules = [.. profile.Match.Select(r => new CompiledRule(
+            r.SysObjectId is null ? (ObjectIdentifier?)null : ParseOid(r.SysObjectId),
+            r.SysDescr is null ? null : MakeRegex(r.SysDescr),
+            r.Priority ?? profile.Priority))];
+        Brands = [.. profile.Brands.Select(b => (b, b.SysDescr is null ? null : MakeRegex(b.SysDescr)))];
+        Probe = [.. profile.Probe.Select(Compile)];
+        Model = [.. profile.Model.Select(Compile)];
+        Serial = [.. profile.Serial.Select(Compile)];
+        Firmware = [.. profile.Firmware.Select(Compile)];
+        StatusText = [.. profile.StatusText.Select(Compile)];
+        Counters = [.. profile.Counters.Select(c => new CompiledCounter(c.Name,
+            [.. (c.Oid is null ? c.Sum : [c.Oid, .. c.Sum]).Select(ParseOid)]))];
+        CounterTables = [.. profile.CounterTables.Select(t => new CompiledCounterTable(ParseOid(t.NameColumn), ParseOid(t.ValueColumn),
+            [.. t.Rows.Select(kv => (kv.Key, MakeRegex(kv.Value)))]))];
+        BrotherOids = [.. (profile.BrotherMaintenance?.Oids ?? []).Select(ParseOid)];
+        IgnoreHrDeviceDescr = profile.IgnoreHrDeviceDescr is null ? null : MakeRegex(profile.IgnoreHrDeviceDescr);
+        foreach (CompiledRule rule in Rules)
+        {
+            if (rule.Prefix is null && rule.SysDescr is null)
+            {
+                throw new InvalidDataException($"profile {profile.Name}: a match rule needs sysObjectId or sysDescr");
+            }
+        }
+    }
+
+    public VendorProfile Profile { get; }
+
+    public string Name => Profile.Name;
+
+    public IReadOnlyList<CompiledRule> Rules { get; }
+
+    public IReadOnlyList<(BrandRule Brand, Regex? SysDescr)> Brands { get; }
+
+    public IReadOnlyList<CompiledSource> Probe { get; }
+
+    public IReadOnlyList<CompiledSource> Model { get; }
+
+    public IReadOnlyList<CompiledSource> Serial { get; }
+
+    public IReadOnlyList<CompiledSource> Firmware { get; }
+
+    public IReadOnlyList<CompiledSource> StatusText { get; }
+
+    public IReadOnlyList<CompiledCounter> Counters { get; }
+
+    public IReadOnlyList<CompiledCounterTable> CounterTables { get; }
+
+    public IReadOnlyList<ObjectIdentifier> BrotherOids { get; }
+
+    public Regex? IgnoreHrDeviceDescr { get; }
+
+    /// <summary>Every scalar OID this profile asks for (model, serial, firmware, status text, counters, Brother block).</summary>
+    public IEnumerable<ObjectIdentifier> ScalarOids =>
+        Model.Concat(Serial).Concat(Firmware).Concat(StatusText).Where(s => s.Oid is not null).Select(s => s.Oid!.Value)
+            .Concat(Counters.SelectMany(c => c.Oids))
+            .Concat(BrotherOids)
+            .Distinct();
+
+    public IEnumerable<ObjectIdentifier> TableColumns =>
+        CounterTables.SelectMany(t => new[] { t.NameColumn, t.ValueColumn }).Distinct();
+
+    private static CompiledSource Compile(ValueSource source)
+    {
+        if ((source.Oid is null) == (source.From is null))
+        {
+            throw new InvalidDataException("a value source needs exactly one of oid and from");
+        }
+
+        if (source.From is not null && !ValueSources.Known.Contains(source.From))
+        {
+            throw new InvalidDataException($"unknown value source '{source.From}' (known: {string.Join(", ", ValueSources.Known)})");
+        }
+
+        return new CompiledSource(source.Oid is null ? (ObjectIdentifier?)null : ParseOid(source.Oid), source.From,
+            source.Regex is null ? null : MakeRegex(source.Regex), source.DeviceIdKey);
+    }
+
+    internal static ObjectIdentifier ParseOid(string text) =>
+        ObjectIdentifier.TryParse(text.TrimStart('.'), out ObjectIdentifier oid) && oid.Length >= 2
+            ? oid
+            : throw new InvalidDataException($"'{text}' is not a numeric OID");
+
+    private static Regex MakeRegex(string pattern) =>
+        new(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, RegexTimeout);
+}
+
+internal sealed record CompiledRule(ObjectIdentifier? Prefix, Regex? SysDescr, int Priority)
+{
+    public bool Matches(ObjectIdentifier? sysObjectId, string? sysDescr)
+    {
+        if (Prefix is { } prefix && (sysObjectId is not { } id || !id.StartsWith(prefix)))
+        {
+            return false;
+        }
+
+        return SysDescr is null || (sysDescr is not null && SafeIsMatch(SysDescr, sysDescr));
+    }
+
+    internal static bool SafeIsMatch(Regex regex, string text)
+    {
+        try
+        {
+            return regex.IsMatch(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+}
+
+internal sealed record CompiledSource(ObjectIdentifier? Oid, string? From, Regex? Regex, string? DeviceIdKey);
+
+internal sealed record CompiledCounter(string Name, IReadOnlyList<ObjectIdentifier> Oids);
+
+internal sealed record CompiledCounterTable(ObjectIdentifier NameColumn, ObjectIdentifier ValueColumn, IReadOnlyList<(string Counter, Regex Name)> Rows);
+
+/// <summary>The names a <see cref="ValueSource.From"/> may use.</summary>
+internal static class ValueSources
+{
+    public const string SysDescr = "sysDescr";
+    public const string HrDeviceDescr = "hrDeviceDescr";
+    public const string EntPhysicalModelName = "entPhysicalModelName";
+    public const string EntPhysicalSerialNum = "entPhysicalSerialNum";
+    public const string EntPhysicalFirmwareRev = "entPhysicalFirmwareRev";
+    public const string EntPhysicalSoftwareRev = "entPhysicalSoftwareRev";
+    public const string PrtGeneralSerialNumber = "prtGeneralSerialNumber";
+
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
+    {
+        SysDescr, HrDeviceDescr, EntPhysicalModelName, EntPhysicalSerialNum, EntPhysicalFirmwareRev, EntPhysicalSoftwareRev, PrtGeneralSerialNumber,
+    };
+}

@@ -1,0 +1,561 @@
+using System.Globalization;
+using OneStopPi.Collection.Decoding;
+using OneStopPi.Collection.Mib;
+using OneStopPi.Collection.Profiles;
+using OneStopPi.Collection.Readings;
+using OneStopPi.Collection.Snmp;
+using OneStopPi.Snmp;
+using OneStopPi.Snmp.Transport;
+
+namespace OneStopPi.Collection;
+
+/// <summary>Turns a device's answers into a <see cref="DeviceReading"/>: standard MIBs first, the vendor profile second.</summary>
+internal static class ReadingBuilder
+{
+    private static readonly CompiledSource HrDeviceDescr = new(null, ValueSources.HrDeviceDescr, null, null);
+    private static readonly CompiledSource EntModel = new(null, ValueSources.EntPhysicalModelName, null, null);
+    private static readonly CompiledSource PrtSerial = new(null, ValueSources.PrtGeneralSerialNumber, null, null);
+    private static readonly CompiledSource EntSerial = new(null, ValueSources.EntPhysicalSerialNum, null, null);
+    private static readonly CompiledSource EntFirmware = new(null, ValueSources.EntPhysicalFirmwareRev, null, null);
+    private static readonly CompiledSource EntSoftware = new(null, ValueSources.EntPhysicalSoftwareRev, null, null);
+
+    public static DeviceReading Build(SnmpTarget target, DeviceAnswers read, int requests, long elapsedMs)
+    {
+        string ip = target.EndPoint.Address.IsIPv4MappedToIPv6 ? target.EndPoint.Address.MapToIPv4().ToString() : target.EndPoint.Address.ToString();
+        if (!read.Answered)
+        {
+            return new DeviceReading
+            {
+                Ip = ip,
+                Port = target.EndPoint.Port,
+                Requests = requests,
+                ElapsedMs = elapsedMs,
+                Error = read.Problems.Count > 0 ? read.Problems.ToString() : "no answer",
+                Answered = false,
+            };
+        }
+
+        CompiledProfile? profile = read.Profile;
+        string? sysDescr = read.Text(StandardOids.SysDescr);
+        (string? vendor, IReadOnlyList<string> vendorNames) = Vendor(profile, sysDescr);
+        var counters = new Dictionary<string, PageCounter>(StringComparer.Ordinal);
+        var supplies = new List<SupplyReading>();
+        DeviceStatus status = Status(read);
+        ReadStandardCounters(read, counters);
+        ReadStandardSupplies(read, supplies);
+        string? statusText = null;
+        if (profile is not null)
+        {
+            ReadProfileCounters(read, profile, counters);
+            BrotherBlock(read, profile, supplies, counters);
+            statusText = First(read, profile.StatusText);
+        }
+
+        long? ticks = read.Number(StandardOids.SysUpTime);
+        return new DeviceReading
+        {
+            Ip = ip,
+            Port = target.EndPoint.Port,
+            Mac = Mac(read),
+            Vendor = vendor,
+            Model = Model(read, profile, vendorNames),
+            Serial = Serial(read, profile),
+            Firmware = Firmware(read, profile),
+            SysName = read.Text(StandardOids.SysName),
+            SysDescr = sysDescr,
+            SysObjectId = read.SysObjectId?.ToString(),
+            UptimeSeconds = ticks is >= 0 ? ticks / 100 : null,
+            Profile = profile?.Name,
+            Status = statusText is null ? status : status with { StatusText = statusText },
+            Counters = Ordered(counters),
+            Supplies = supplies,
+            Requests = requests,
+            ElapsedMs = elapsedMs,
+            Error = read.Problems.Count > 0 ? read.Problems.ToString() : null,
+        };
+    }
+
+    private static (string? Vendor, IReadOnlyList<string> Names) Vendor(CompiledProfile? profile, string? sysDescr)
+    {
+        if (profile is null)
+        {
+            return (null, []);
+        }
+
+        List<string> names = [.. profile.Profile.VendorNames, profile.Profile.Vendor];
+        foreach ((BrandRule brand, System.Text.RegularExpressions.Regex? regex) in profile.Brands)
+        {
+            if (regex is not null && sysDescr is not null && CompiledRule.SafeIsMatch(regex, sysDescr))
+            {
+                return (brand.Vendor, [.. brand.VendorNames, brand.Vendor, .. names]);
+            }
+        }
+
+        return (profile.Profile.Vendor, [.. names, .. profile.Brands.SelectMany(b => b.Brand.VendorNames.Append(b.Brand.Vendor))]);
+    }
+
+    private static string? Model(DeviceAnswers read, CompiledProfile? profile, IReadOnlyList<string> vendorNames)
+    {
+        IEnumerable<CompiledSource> sources = profile?.Model ?? [];
+        if (!sources.Any(s => s.From == ValueSources.HrDeviceDescr))
+        {
+            sources = sources.Append(HrDeviceDescr);
+        }
+
+        sources = sources.Append(EntModel);
+        foreach (CompiledSource source in sources)
+        {
+            string? text = read.Resolve(source);
+            if (text is null)
+            {
+                continue;
+            }
+
+            if (source.From == ValueSources.HrDeviceDescr && profile?.IgnoreHrDeviceDescr is { } ignore && CompiledRule.SafeIsMatch(ignore, text))
+            {
+                continue;
+            }
+
+            if (IdentityText.Model(text, vendorNames) is { } model)
+            {
+                return model;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Serial(DeviceAnswers read, CompiledProfile? profile)
+    {
+        IReadOnlyList<CompiledSource> own = profile?.Serial ?? [];
+        IEnumerable<CompiledSource> sources = own.Any(s => s.From is not null) ? own : [PrtSerial, EntSerial, .. own];
+        foreach (CompiledSource source in sources)
+        {
+            if (IdentityText.Serial(read.Resolve(source)) is { } serial)
+            {
+                return serial;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Firmware(DeviceAnswers read, CompiledProfile? profile)
+    {
+        IReadOnlyList<CompiledSource> own = profile?.Firmware ?? [];
+        IEnumerable<CompiledSource> sources = own.Any(s => s.From is not null) ? own : [.. own, EntFirmware, EntSoftware];
+        return First(read, sources);
+    }
+
+    private static string? First(DeviceAnswers read, IEnumerable<CompiledSource> sources)
+    {
+        foreach (CompiledSource source in sources)
+        {
+            if (read.Resolve(source) is { } text)
+            {
+                return text;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The interface that carries the polled address, else the first real Ethernet-like one; never loopback or all-zero.</summary>
+    private static string? Mac(DeviceAnswers read)
+    {
+        var types = new Dictionary<uint, long>();
+        var addresses = new List<(uint IfIndex, string Mac)>();
+        if (read.Tables is { } tables)
+        {
+            foreach ((uint[] index, SnmpValue value) in tables.Column(StandardOids.IfType))
+            {
+                if (index.Length == 1 && DeviceAnswers.NumberOf(StandardOids.IfType, value, read.Problems) is { } type)
+                {
+                    types[index[0]] = type;
+                }
+            }
+
+            foreach ((uint[] index, SnmpValue value) in tables.Column(StandardOids.IfPhysAddress))
+            {
+                if (index.Length == 1 && value.Type == SnmpValueType.OctetString && MacAddress.Format(value.Bytes) is { } mac)
+                {
+                    addresses.Add((index[0], mac));
+                }
+            }
+        }
+
+        addresses.RemoveAll(a => types.TryGetValue(a.IfIndex, out long type) && type == 24); // softwareLoopback
+        if (addresses.Count == 0)
+        {
+            return null;
+        }
+
+        uint? polled = null;
+        ObjectIdentifier ipIndex = StandardOids.IpAdEntIfIndex.Append([.. read.Address.MapToIPv4().GetAddressBytes().Select(b => (uint)b)]);
+        if (read.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && read.Number(ipIndex) is > 0 and <= uint.MaxValue and var carrier)
+        {
+            polled = (uint)carrier;
+        }
+
+        if (polled is { } p && addresses.FirstOrDefault(a => a.IfIndex == p) is { Mac: not null } carrying)
+        {
+            return carrying.Mac;
+        }
+
+        // ethernetCsmacd(6), iso88023Csmacd(7), fastEther(62), fastEtherFX(69), ieee80211(71), gigabitEthernet(117)
+        foreach ((uint ifIndex, string mac) in addresses.OrderBy(a => a.IfIndex))
+        {
+            if (types.TryGetValue(ifIndex, out long type) && type is 6 or 7 or 62 or 69 or 71 or 117)
+            {
+                return mac;
+            }
+        }
+
+        return addresses.OrderBy(a => a.IfIndex).First().Mac;
+    }
+
+    private static DeviceStatus Status(DeviceAnswers read)
+    {
+        uint i = read.PrinterIndex;
+        HrDeviceStatus? device = read.Number(StandardOids.HrDeviceStatus.Append(i)) is { } d and >= 1 and <= 5 ? (HrDeviceStatus)d : null;
+        HrPrinterStatus? printer = read.Number(StandardOids.HrPrinterStatus.Append(i)) is { } p and >= 1 and <= 5 ? (HrPrinterStatus)p : null;
+        ObjectIdentifier errorOid = StandardOids.HrPrinterDetectedErrorState.Append(i);
+        PrinterErrors flags = PrinterErrors.None;
+        string? raw = null;
+        if (read.Values.TryGetValue(errorOid, out SnmpValue errorValue) && !errorValue.IsException)
+        {
+            if (errorValue.Type == SnmpValueType.OctetString)
+            {
+                ReadOnlySpan<byte> bits = errorValue.Bytes;
+                flags = ErrorStateDecoder.Decode(bits);
+                raw = Convert.ToHexStringLower(bits.Length > 8 ? bits[..8] : bits);
+            }
+            else
+            {
+                read.Problems.Add($"{errorOid} has type {errorValue.Type}, expected OCTET STRING");
+            }
+        }
+
+        return new DeviceStatus
+        {
+            HrDeviceStatus = device,
+            HrPrinterStatus = printer,
+            ErrorFlags = flags,
+            Errors = ErrorStateDecoder.Names(flags),
+            ErrorState = raw,
+            Alerts = Alerts(read),
+        };
+    }
+
+    private static List<PrinterAlert> Alerts(DeviceAnswers read)
+    {
+        var alerts = new SortedDictionary<uint, PrinterAlert>();
+        if (read.Tables is not { } tables)
+        {
+            return [];
+        }
+
+        PrinterAlert Row(uint index) => alerts.TryGetValue(index, out PrinterAlert? a) ? a : alerts[index] = new PrinterAlert { Index = (int)Math.Min(index, int.MaxValue) };
+        foreach ((uint index, SnmpValue value, ObjectIdentifier column) in PrinterRows(read, tables, StandardOids.PrtAlertSeverityLevel, StandardOids.PrtAlertGroup,
+                     StandardOids.PrtAlertGroupIndex, StandardOids.PrtAlertLocation, StandardOids.PrtAlertCode, StandardOids.PrtAlertDescription))
+        {
+            PrinterAlert alert = Row(index);
+            if (column == StandardOids.PrtAlertDescription)
+            {
+                alerts[index] = alert with { Description = DeviceAnswers.TextOf(column, value, read.Charset, read.Problems) };
+                continue;
+            }
+
+            if (DeviceAnswers.NumberOf(column, value, read.Problems) is not { } n || n is < int.MinValue or > int.MaxValue)
+            {
+                continue;
+            }
+
+            int number = (int)n;
+            alerts[index] = column == StandardOids.PrtAlertSeverityLevel ? alert with { Severity = (AlertSeverity)number }
+                : column == StandardOids.PrtAlertGroup ? alert with { Group = (AlertGroup)number }
+                : column == StandardOids.PrtAlertGroupIndex ? alert with { GroupIndex = number }
+                : column == StandardOids.PrtAlertLocation ? alert with { Location = number }
+                : alert with { Code = AlertCodes.Name(number), CodeValue = number };
+        }
+
+        return [.. alerts.Values];
+    }
+
+    private static void ReadStandardCounters(DeviceAnswers read, Dictionary<string, PageCounter> counters)
+    {
+        if (read.Tables is not { } tables)
+        {
+            return;
+        }
+
+        var units = new Dictionary<uint, long>();
+        foreach ((uint index, SnmpValue value, _) in PrinterRows(read, tables, StandardOids.PrtMarkerCounterUnit))
+        {
+            if (DeviceAnswers.NumberOf(StandardOids.PrtMarkerCounterUnit, value, read.Problems) is { } unit)
+            {
+                units[index] = unit;
+            }
+        }
+
+        // The first marker's life count, when it counts pages: impressions(7), sheets(8), or no unit given.
+        foreach ((uint index, SnmpValue value, ObjectIdentifier column) in PrinterRows(read, tables, StandardOids.PrtMarkerLifeCount).OrderBy(r => r.Index))
+        {
+            if (units.TryGetValue(index, out long unit) && unit is not (7 or 8 or 1 or 2))
+            {
+                continue;
+            }
+
+            if (DeviceAnswers.NumberOf(column, value, read.Problems) is { } count)
+            {
+                if (count < 0)
+                {
+                    read.Problems.Add($"prtMarkerLifeCount.{read.PrinterIndex}.{index} is negative ({count})");
+                    continue;
+                }
+
+                counters[CounterNames.Total] = new PageCounter(count, column.Append(read.PrinterIndex, index).ToString());
+                break;
+            }
+        }
+    }
+
+    private static void ReadStandardSupplies(DeviceAnswers read, List<SupplyReading> supplies)
+    {
+        if (read.Tables is not { } tables)
+        {
+            return;
+        }
+
+        var colorants = new Dictionary<uint, string>();
+        foreach ((uint index, SnmpValue value, ObjectIdentifier column) in PrinterRows(read, tables, StandardOids.PrtMarkerColorantValue))
+        {
+            if (SupplyText.NormaliseColour(DeviceAnswers.TextOf(column, value, read.Charset, read.Problems)) is { } colour)
+            {
+                colorants[index] = colour;
+            }
+        }
+
+        var rows = new SortedDictionary<uint, Dictionary<ObjectIdentifier, SnmpValue>>();
+        foreach ((uint index, SnmpValue value, ObjectIdentifier column) in PrinterRows(read, tables,
+                     StandardOids.PrtMarkerSuppliesColorantIndex, StandardOids.PrtMarkerSuppliesClass, StandardOids.PrtMarkerSuppliesType,
+                     StandardOids.PrtMarkerSuppliesDescription, StandardOids.PrtMarkerSuppliesSupplyUnit,
+                     StandardOids.PrtMarkerSuppliesMaxCapacity, StandardOids.PrtMarkerSuppliesLevel))
+        {
+            if (!rows.TryGetValue(index, out Dictionary<ObjectIdentifier, SnmpValue>? row))
+            {
+                rows[index] = row = [];
+            }
+
+            row[column] = value;
+        }
+
+        uint device = SupplyDevice(read, tables);
+        foreach ((uint index, Dictionary<ObjectIdentifier, SnmpValue> row) in rows)
+        {
+            long? Number(ObjectIdentifier column) => row.TryGetValue(column, out SnmpValue v) ? DeviceAnswers.NumberOf(column.Append(device, index), v, read.Problems) : null;
+            string? description = row.TryGetValue(StandardOids.PrtMarkerSuppliesDescription, out SnmpValue d)
+                ? DeviceAnswers.TextOf(StandardOids.PrtMarkerSuppliesDescription.Append(device, index), d, read.Charset, read.Problems)
+                : null;
+            long? type = Number(StandardOids.PrtMarkerSuppliesType);
+            SupplyType supplyType = type is >= 3 and <= 36 ? (SupplyType)type : SupplyText.InferType(description) is var inferred && inferred != SupplyType.Unknown
+                ? inferred
+                : type == 1 ? SupplyType.Other : SupplyType.Unknown;
+            long? colorant = Number(StandardOids.PrtMarkerSuppliesColorantIndex);
+            string? colour = colorant is > 0 and <= uint.MaxValue && colorants.TryGetValue((uint)colorant, out string? c) ? c : SupplyText.InferColour(description);
+            long? supplyClass = Number(StandardOids.PrtMarkerSuppliesClass);
+            long? unit = Number(StandardOids.PrtMarkerSuppliesSupplyUnit);
+            supplies.Add(Supply(index, description, supplyType, colour,
+                supplyClass is 1 or 3 or 4 ? (SupplyClass)supplyClass : null,
+                Number(StandardOids.PrtMarkerSuppliesLevel), Number(StandardOids.PrtMarkerSuppliesMaxCapacity),
+                unit is >= 1 and <= 19 ? (SupplyUnit)unit : null,
+                StandardOids.PrtMarkerSuppliesLevel.Append(device, index).ToString()));
+        }
+    }
+
+    /// <summary>A supply with its percent and state worked out from the raw level and maximum.</summary>
+    internal static SupplyReading Supply(uint index, string? description, SupplyType type, string? colour, SupplyClass? supplyClass,
+        long? level, long? max, SupplyUnit? unit, string? oid)
+    {
+        SupplyState state = level switch
+        {
+            null or -2 => SupplyState.Unknown,
+            -1 => SupplyState.NoLimit,
+            -3 => SupplyState.SomeRemaining,
+            < 0 => SupplyState.Invalid,
+            _ => SupplyState.Known,
+        };
+        int? percent = level is >= 0 && max is > 0
+            ? (int)Math.Min(100, Math.Round(level.Value * 100.0 / max.Value, MidpointRounding.AwayFromZero))
+            : null;
+        return new SupplyReading
+        {
+            Index = (int)Math.Min(index, int.MaxValue),
+            Description = description,
+            Type = type,
+            Class = supplyClass,
+            Colour = colour,
+            Level = level,
+            Max = max,
+            Unit = unit,
+            Percent = percent,
+            State = state,
+            Oid = oid,
+        };
+    }
+
+    private static void ReadProfileCounters(DeviceAnswers read, CompiledProfile profile, Dictionary<string, PageCounter> counters)
+    {
+        foreach (CompiledCounter counter in profile.Counters)
+        {
+            long sum = 0;
+            bool all = counter.Oids.Count > 0;
+            foreach (ObjectIdentifier oid in counter.Oids)
+            {
+                if (read.Number(oid) is { } value and >= 0)
+                {
+                    sum += value;
+                }
+                else
+                {
+                    all = false;
+                    break;
+                }
+            }
+
+            if (all)
+            {
+                counters[counter.Name] = new PageCounter(sum, string.Join("+", counter.Oids));
+            }
+        }
+
+        if (read.Tables is not { } tables)
+        {
+            return;
+        }
+
+        foreach (CompiledCounterTable table in profile.CounterTables)
+        {
+            var names = tables.Column(table.NameColumn)
+                .Select(r => (Index: string.Join('.', r.Index), Name: DeviceAnswers.TextOf(table.NameColumn, r.Value, read.Charset, read.Problems)))
+                .Where(r => r.Name is not null)
+                .ToList();
+            var values = tables.Column(table.ValueColumn).ToDictionary(r => string.Join('.', r.Index), r => r.Value);
+            foreach ((string counter, System.Text.RegularExpressions.Regex regex) in table.Rows)
+            {
+                if (counters.ContainsKey(counter) && !IsStandardTotal(counters, counter))
+                {
+                    continue;
+                }
+
+                foreach ((string index, string? name) in names)
+                {
+                    if (CompiledRule.SafeIsMatch(regex, name!) && values.TryGetValue(index, out SnmpValue value)
+                        && DeviceAnswers.NumberOf(table.ValueColumn, value, read.Problems) is { } number and >= 0)
+                    {
+                        counters[counter] = new PageCounter(number, $"{table.ValueColumn}.{index}");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool IsStandardTotal(Dictionary<string, PageCounter> counters, string name) =>
+        name == CounterNames.Total && counters[name].Oid.StartsWith(StandardOids.PrtMarkerLifeCount.ToString() + ".", StringComparison.Ordinal);
+
+    private static void BrotherBlock(DeviceAnswers read, CompiledProfile profile, List<SupplyReading> supplies, Dictionary<string, PageCounter> counters)
+    {
+        if (profile.Profile.BrotherMaintenance is not { } block)
+        {
+            return;
+        }
+
+        foreach (ObjectIdentifier oid in profile.BrotherOids)
+        {
+            if (read.Octets(oid) is not { } bytes)
+            {
+                continue;
+            }
+
+            foreach ((byte code, long value) in BrotherMaintenanceDecoder.Decode(bytes))
+            {
+                string key = code.ToString("x2", CultureInfo.InvariantCulture);
+                if (!block.Codes.TryGetValue(key, out BrotherCode? meaning))
+                {
+                    continue;
+                }
+
+                long scaled = meaning.Divisor > 1 ? value / meaning.Divisor : value;
+                string source = $"{oid}#{key}";
+                switch (meaning.Kind)
+                {
+                    case "counter":
+                        counters.TryAdd(meaning.Name, new PageCounter(scaled, source));
+                        break;
+                    case "supplyPercent":
+                        supplies.Add(Supply((uint)(1000 + code), meaning.Name, meaning.Type ?? SupplyType.Other, meaning.Colour, SupplyClass.Consumed,
+                            scaled, 100, SupplyUnit.Percent, source));
+                        break;
+                    case "supplyPages":
+                        supplies.Add(Supply((uint)(1000 + code), meaning.Name, meaning.Type ?? SupplyType.Other, meaning.Colour, SupplyClass.Consumed,
+                            scaled, null, SupplyUnit.Impressions, source));
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows of Printer-MIB columns indexed (hrDeviceIndex, row): those of the printer's device index, or,
+    /// when the device numbers them differently, those of the lowest device index present.
+    /// </summary>
+    private static IEnumerable<(uint Index, SnmpValue Value, ObjectIdentifier Column)> PrinterRows(DeviceAnswers read, ColumnSet tables, params ObjectIdentifier[] columns)
+    {
+        var all = new List<(uint Device, uint Index, SnmpValue Value, ObjectIdentifier Column)>();
+        foreach (ObjectIdentifier column in columns)
+        {
+            foreach ((uint[] index, SnmpValue value) in tables.Column(column))
+            {
+                if (index.Length == 2)
+                {
+                    all.Add((index[0], index[1], value, column));
+                }
+            }
+        }
+
+        if (all.Count == 0)
+        {
+            return [];
+        }
+
+        uint device = all.Any(r => r.Device == read.PrinterIndex) ? read.PrinterIndex : all.Min(r => r.Device);
+        return all.Where(r => r.Device == device).Select(r => (r.Index, r.Value, r.Column));
+    }
+
+    private static uint SupplyDevice(DeviceAnswers read, ColumnSet tables)
+    {
+        uint[] devices = [.. tables.Column(StandardOids.PrtMarkerSuppliesLevel).Concat(tables.Column(StandardOids.PrtMarkerSuppliesDescription))
+            .Where(r => r.Index.Length == 2).Select(r => r.Index[0]).Distinct()];
+        return devices.Length == 0 || devices.Contains(read.PrinterIndex) ? read.PrinterIndex : devices.Min();
+    }
+
+    private static Dictionary<string, PageCounter> Ordered(Dictionary<string, PageCounter> counters)
+    {
+        var ordered = new Dictionary<string, PageCounter>(counters.Count, StringComparer.Ordinal);
+        foreach (string name in CounterNames.Standard)
+        {
+            if (counters.TryGetValue(name, out PageCounter? counter))
+            {
+                ordered[name] = counter;
+            }
+        }
+
+        foreach ((string name, PageCounter counter) in counters.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            ordered.TryAdd(name, counter);
+        }
+
+        return ordered;
+    }
+}

@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace OneStopPi.Collection.Readings;
+
+/// <summary>Source-generated JSON for readings (camelCase, AOT-safe). docs/scan-json.md describes the shape.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(DeviceReading))]
+[JsonSerializable(typeof(IReadOnlyList<DeviceReading>))]
+[JsonSerializable(typeof(DeviceReading[]))]
+public sealed partial class ReadingJsonContext : JsonSerializerContext;

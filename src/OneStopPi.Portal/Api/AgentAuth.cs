@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using OneStopPi.Portal.Data;
+using OneStopPi.Portal.Security;
+
+namespace OneStopPi.Portal.Api;
+
+/// <summary>The agent a request was authenticated as.</summary>
+internal sealed record AuthenticatedAgent(Guid Id, int? SiteId);
+
+/// <summary>
+/// Agent authentication: header X-Agent-Id names the agent, "Authorization: Bearer" carries its token.
+/// Unknown agent and wrong token both get 401 (the detail says which, for the agent's log).
+/// </summary>
+internal sealed class AgentAuthFilter(PortalDbContext db, TimeProvider time, ILogger<AgentAuthFilter> logger) : IEndpointFilter
+{
+    public const string AgentIdHeader = "X-Agent-Id";
+    private const string ItemKey = "OneStopPi.Agent";
+
+    public static AuthenticatedAgent Current(HttpContext context) =>
+        (AuthenticatedAgent)context.Items[ItemKey]!;
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var token = Secrets.Bearer(http.Request);
+        if (!Guid.TryParse(http.Request.Headers[AgentIdHeader].ToString(), out var agentId) || token is null)
+        {
+            return Refuse($"missing {AgentIdHeader} header or bearer token");
+        }
+
+        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, http.RequestAborted).ConfigureAwait(false);
+        if (agent is null)
+        {
+            return Refuse($"unknown agent {agentId}");
+        }
+
+        if (!Secrets.Matches(token, agent.TokenHash))
+        {
+            return Refuse($"wrong token for agent {agentId}");
+        }
+
+        agent.LastSeenAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        db.ChangeTracker.Clear();
+        http.Items[ItemKey] = new AuthenticatedAgent(agent.Id, agent.SiteId);
+        return await next(context).ConfigureAwait(false);
+    }
+
+    private IResult Refuse(string reason)
+    {
+        logger.AgentRefused(reason);
+        return Problems.Unauthorized(reason);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using OneStopPi.Portal.Data;
+
+namespace OneStopPi.Portal.Api;
+
+/// <summary>Read models shared by the operator API, the CSV export and the web pages.</summary>
+internal sealed class DeviceQueries(PortalDbContext db)
+{
+    public static readonly string[] CounterNames = ["total", "mono", "colour", "print", "copy", "scan", "fax", "duplex"];
+
+    public async Task<DeviceView[]> ListAsync(int siteId, CancellationToken cancellationToken)
+    {
+        var devices = await db.Devices.AsNoTracking().Where(d => d.SiteId == siteId)
+            .OrderBy(d => d.Vendor).ThenBy(d => d.Model).ThenBy(d => d.Serial).ThenBy(d => d.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var meterIds = devices.Where(d => d.LatestMeterReadingId is not null).Select(d => d.LatestMeterReadingId!.Value).ToList();
+        var supplyIds = devices.Where(d => d.LatestSupplyReadingId is not null).Select(d => d.LatestSupplyReadingId!.Value).ToList();
+        var statusIds = devices.Where(d => d.LatestReadingId is not null).Select(d => d.LatestReadingId!.Value).ToList();
+
+        var counters = (await db.CounterValues.AsNoTracking().Where(c => meterIds.Contains(c.ReadingId))
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToLookup(c => c.ReadingId);
+        var supplies = (await db.SupplyLevels.AsNoTracking().Where(s => supplyIds.Contains(s.ReadingId))
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToLookup(s => s.ReadingId);
+        var status = await db.Readings.AsNoTracking().Where(r => statusIds.Contains(r.Id))
+            .Select(r => new { r.Id, r.HrDeviceStatus, r.HrPrinterStatus, r.Errors })
+            .ToDictionaryAsync(r => r.Id, cancellationToken).ConfigureAwait(false);
+
+        return [.. devices.Select(d =>
+        {
+            var s = d.LatestReadingId is { } sid ? status.GetValueOrDefault(sid) : null;
+            return new DeviceView(d.Id, d.SiteId, d.Vendor, d.Model, d.Serial, d.Mac, d.Ip, d.LastSeenAt,
+                s?.HrDeviceStatus, s?.HrPrinterStatus, s?.Errors,
+                d.LatestMeterAt, d.LatestMeterReadingId is { } m ? Counters(counters[m]) : [],
+                d.LatestSupplyAt, d.LatestSupplyReadingId is { } p ? [.. supplies[p].OrderBy(x => x.Position).Select(ToView)] : []);
+        })];
+    }
+
+    public async Task<CounterHistoryPoint[]> HistoryAsync(long deviceId, DateTime? from, DateTime? to, CancellationToken cancellationToken)
+    {
+        var readings = db.Readings.AsNoTracking().Where(r => r.DeviceId == deviceId && r.Counters.Count > 0);
+        if (from is { } f)
+        {
+            readings = readings.Where(r => r.At >= f);
+        }
+
+        if (to is { } t)
+        {
+            readings = readings.Where(r => r.At < t);
+        }
+
+        var list = await readings.OrderBy(r => r.At).ThenBy(r => r.Id).Take(5000)
+            .Select(r => new { r.At, r.Counters }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. list.Select(r => new CounterHistoryPoint(r.At, Counters(r.Counters)))];
+    }
+
+    /// <summary>
+    /// Meters for billing, one row per device: the latest meter reading, or with a period every meter
+    /// reading in [from, to). RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with '.
+    /// </summary>
+    public async Task<string> MetersCsvAsync(Site site, DateTime? from, DateTime? to, CancellationToken cancellationToken)
+    {
+        var readings = db.Readings.AsNoTracking().Where(r => r.SiteId == site.Id && r.DeviceId != null && r.Counters.Count > 0);
+        if (from is null && to is null)
+        {
+            readings = readings.Where(r => db.Devices.Any(d => d.LatestMeterReadingId == r.Id));
+        }
+        else
+        {
+            if (from is { } f)
+            {
+                readings = readings.Where(r => r.At >= f);
+            }
+
+            if (to is { } t)
+            {
+                readings = readings.Where(r => r.At < t);
+            }
+        }
+
+        var rows = await readings
+            .OrderBy(r => r.DeviceId).ThenBy(r => r.At)
+            .Select(r => new { r.At, r.Device, r.Counters })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+
+        var csv = new StringBuilder();
+        csv.Append("site_id,site,device_id,vendor,model,serial,mac,ip,read_at_utc,");
+        csv.AppendJoin(',', CounterNames).Append("\r\n");
+        foreach (var row in rows)
+        {
+            var d = row.Device!;
+            var values = row.Counters.ToDictionary(c => c.Name, c => c.Value);
+            Cells(csv, [
+                site.Id.ToString(CultureInfo.InvariantCulture), site.Name, d.Id.ToString(CultureInfo.InvariantCulture),
+                d.Vendor, d.Model, d.Serial, d.Mac, d.Ip,
+                row.At.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                .. CounterNames.Select(n => values.TryGetValue(n, out var v) ? v.ToString(CultureInfo.InvariantCulture) : ""),
+            ]);
+        }
+
+        return csv.ToString();
+    }
+
+    private static void Cells(StringBuilder csv, IEnumerable<string?> cells)
+    {
+        var first = true;
+        foreach (var cell in cells)
+        {
+            if (!first)
+            {
+                csv.Append(',');
+            }
+
+            first = false;
+            var value = cell ?? "";
+            if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+            {
+                value = "'" + value;
+            }
+
+            if (value.AsSpan().IndexOfAny("\",\r\n") >= 0)
+            {
+                csv.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+            }
+            else
+            {
+                csv.Append(value);
+            }
+        }
+
+        csv.Append("\r\n");
+    }
+
+    private static CounterView[] Counters(IEnumerable<CounterValue> values) =>
+        [.. values.OrderBy(c => Array.IndexOf(CounterNames, c.Name)).Select(c => new CounterView(c.Name, c.Value, c.Oid))];
+
+    private static SupplyView ToView(SupplyLevel s) => new(s.Description, s.Type, s.Colour, s.Level, s.Max, s.Unit, s.Percent, s.State);
+}

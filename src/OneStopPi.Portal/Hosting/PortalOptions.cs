@@ -1,0 +1,44 @@
+namespace OneStopPi.Portal.Hosting;
+
+/// <summary>The "Portal" configuration section (appsettings.json, env PORTAL__..., command line --Portal:...).</summary>
+internal sealed class PortalOptions
+{
+    public const string Section = "Portal";
+
+    /// <summary>SQLite file, Data Protection keys, generated certificate and first operator token live here.</summary>
+    public string DataDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "data");
+
+    /// <summary>"sqlite" (default) or "postgres".</summary>
+    public string DatabaseProvider { get; set; } = "sqlite";
+
+    /// <summary>For sqlite defaults to portal.db in <see cref="DataDirectory"/>; required for postgres.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Data Protection key ring; defaults to keys/ in <see cref="DataDirectory"/>.</summary>
+    public string? KeysDirectory { get; set; }
+
+    /// <summary>PFX or PEM certificate for HTTPS; without one the portal creates a self-signed one in the data directory.</summary>
+    public string? CertificatePath { get; set; }
+
+    public string? CertificateKeyPath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>Largest request body: a readings batch or command result ZIP as sent.</summary>
+    public long MaxUploadBytes { get; set; } = 16 * 1024 * 1024;
+
+    public int MaxArchiveEntries { get; set; } = 1000;
+
+    public long MaxEntryBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Cap on the total uncompressed size of one archive (zip bombs).</summary>
+    public long MaxUncompressedBytes { get; set; } = 64 * 1024 * 1024;
+
+    public string DatabaseFile => Path.Combine(DataDirectory, "portal.db");
+
+    public string ResolvedKeysDirectory => KeysDirectory ?? Path.Combine(DataDirectory, "keys");
+
+    public string OperatorTokenFile => Path.Combine(DataDirectory, "operator.token");
+
+    public string GeneratedCertificateFile => Path.Combine(DataDirectory, "portal-cert.pfx");
+}

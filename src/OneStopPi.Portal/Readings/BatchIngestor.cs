@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OneStopPi.Portal.Api;
+using OneStopPi.Portal.Data;
+using OneStopPi.Portal.Hosting;
+
+namespace OneStopPi.Portal.Readings;
+
+/// <summary>
+/// Stores one uploaded batch: validated whole before the transaction opens, then written in one
+/// transaction that claims the batch id first. The unique index on the batch id decides a race:
+/// the loser rolls back and answers "duplicate" like any retry.
+/// </summary>
+internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider time, IOptions<PortalOptions> options, ILogger<BatchIngestor> logger)
+{
+    private const int MaxAttempts = 3;
+
+    public static bool IsValidBatchId(string batchId) => BatchIdPattern().IsMatch(batchId);
+
+    public async Task<(BatchAccepted Result, bool Created)> IngestAsync(
+        AuthenticatedAgent agent, string batchId, byte[] body, CancellationToken cancellationToken)
+    {
+        var sha = SHA256.HashData(body);
+        if (await FindAsync(batchId, cancellationToken).ConfigureAwait(false) is { } earlier)
+        {
+            return (Duplicate(earlier, agent, sha), false);
+        }
+
+        if (agent.SiteId is not { } siteId)
+        {
+            throw new UploadRejectedException(StatusCodes.Status409Conflict, "Agent not assigned",
+                "This agent is not assigned to a site yet, so it has nothing to upload.");
+        }
+
+        var o = options.Value;
+        var entries = await BatchArchive.ReadAsync(body, new ArchiveLimits(o.MaxArchiveEntries, o.MaxEntryBytes, o.MaxUncompressedBytes, FlatXmlOnly: true),
+            cancellationToken).ConfigureAwait(false);
+        var documents = entries.Select(e => (e.Name, Document: ReadingXmlReader.Read(e.Name, e.Content))).ToList();
+        foreach (var (name, document) in documents)
+        {
+            CheckOwnership(name, document, agent.Id, siteId);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var stored = await StoreAsync(agent.Id, siteId, batchId, sha, body.LongLength, documents, cancellationToken).ConfigureAwait(false);
+                logger.BatchStored(batchId, agent.Id, stored.Documents, stored.Readings);
+                return (stored, true);
+            }
+            catch (DbUpdateException e) when (db.IsUniqueViolation(e) && attempt < MaxAttempts)
+            {
+                // Another request stored this batch (or created one of its devices) first.
+                logger.BatchRace(batchId, attempt);
+                db.ChangeTracker.Clear();
+                if (await FindAsync(batchId, cancellationToken).ConfigureAwait(false) is { } winner)
+                {
+                    return (Duplicate(winner, agent, sha), false);
+                }
+            }
+        }
+    }
+
+    private Task<UploadBatch?> FindAsync(string batchId, CancellationToken cancellationToken) =>
+        db.Batches.AsNoTracking().FirstOrDefaultAsync(b => b.BatchKey == batchId, cancellationToken);
+
+    private BatchAccepted Duplicate(UploadBatch earlier, AuthenticatedAgent agent, byte[] sha)
+    {
+        if (earlier.AgentId != agent.Id)
+        {
+            throw new UploadRejectedException(StatusCodes.Status409Conflict, "Batch id taken", "This batch id was used by another agent.");
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(earlier.ContentSha256, sha))
+        {
+            throw new UploadRejectedException(StatusCodes.Status409Conflict, "Batch id reused",
+                "A batch with this id and different content is already stored; a new batch needs a new id.");
+        }
+
+        logger.BatchDuplicate(earlier.BatchKey, agent.Id);
+        return new BatchAccepted(earlier.BatchKey, true, earlier.DocumentCount, earlier.ReadingCount);
+    }
+
+    private static void CheckOwnership(string name, ReadingDocument document, Guid agentId, int siteId)
+    {
+        if (!Guid.TryParse(document.AgentId, out var docAgent) || docAgent != agentId)
+        {
+            throw new UploadRejectedException(StatusCodes.Status422UnprocessableEntity, "Reading of another agent",
+                $"Entry '{name}' names agent {document.AgentId}, not the uploading agent.");
+        }
+
+        if (document.SiteId != siteId.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new UploadRejectedException(StatusCodes.Status422UnprocessableEntity, "Reading of another site",
+                $"Entry '{name}' names site {document.SiteId}; this agent is assigned to site {siteId}.");
+        }
+
+        foreach (var counter in document.Devices.SelectMany(d => d.Counters))
+        {
+            if (counter.Value > long.MaxValue)
+            {
+                throw new UploadRejectedException(StatusCodes.Status422UnprocessableEntity, "Counter out of range",
+                    $"Entry '{name}': counter {counter.Name} = {counter.Value} exceeds 2^63-1.");
+            }
+        }
+    }
+
+    private async Task<BatchAccepted> StoreAsync(Guid agentId, int siteId, string batchId, byte[] sha, long size,
+        List<(string Name, ReadingDocument Document)> documents, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var batch = new UploadBatch
+        {
+            BatchKey = batchId,
+            AgentId = agentId,
+            SiteId = siteId,
+            ReceivedAt = now,
+            ContentSha256 = sha,
+            SizeBytes = size,
+            DocumentCount = documents.Count,
+            ReadingCount = documents.Sum(d => d.Document.Devices.Count),
+        };
+        db.Batches.Add(batch);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false); // claims the batch id: the race ends here
+
+        var devices = new DeviceIndex(await db.Devices.Where(d => d.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false));
+        var stored = new List<Reading>();
+        foreach (var (name, document) in documents.OrderBy(d => d.Document.End))
+        {
+            var scan = new Scan
+            {
+                Batch = batch,
+                AgentId = agentId,
+                SiteId = siteId,
+                Kind = document.Kind,
+                MissedMeter = document.MissedMeter,
+                StartedAt = document.Start,
+                EndedAt = document.End,
+                EntryName = name,
+            };
+            db.Scans.Add(scan);
+            foreach (var d in document.Devices)
+            {
+                var device = d.Error is null ? devices.Upsert(d, siteId, document.End, db) : devices.ByIp(d.Ip);
+                var reading = ToReading(d, scan, batch, siteId, document, device);
+                db.Readings.Add(reading);
+                stored.Add(reading);
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var reading in stored.Where(r => r.Device is not null && r.Error is null))
+        {
+            MarkLatest(reading.Device!, reading);
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new BatchAccepted(batchId, false, batch.DocumentCount, batch.ReadingCount);
+    }
+
+    private static Reading ToReading(DeviceReading d, Scan scan, UploadBatch batch, int siteId, ReadingDocument document, Device? device) => new()
+    {
+        Scan = scan,
+        BatchId = batch.Id, // saved before any reading
+        SiteId = siteId,
+        Device = device,
+        Kind = document.Kind,
+        At = document.End,
+        Ip = d.Ip,
+        Error = d.Error,
+        HrDeviceStatus = d.Status?.HrDeviceStatus,
+        HrPrinterStatus = d.Status?.HrPrinterStatus,
+        Errors = d.Status is { Errors.Count: > 0 } s ? string.Join(' ', s.Errors) : null,
+        Alerts = [.. (d.Status?.Alerts ?? []).Select(a => new ReadingAlert { Severity = a.Severity, Group = a.Group, Code = a.Code, Description = a.Description })],
+        Counters = [.. d.Counters.Select(c => new CounterValue { Name = c.Name, Value = (long)c.Value, Oid = c.Oid })],
+        Supplies = [.. d.Supplies.Select((s, i) => new SupplyLevel
+        {
+            Position = i, Description = s.Description, Type = s.Type, Colour = s.Colour, Level = s.Level, Max = s.Max,
+            Unit = s.Unit, Percent = s.Percent, State = s.State,
+        })],
+    };
+
+    private static void MarkLatest(Device device, Reading reading)
+    {
+        if (device.LatestReadingAt is null || reading.At >= device.LatestReadingAt)
+        {
+            (device.LatestReadingId, device.LatestReadingAt) = (reading.Id, reading.At);
+        }
+
+        if (reading.Counters.Count > 0 && (device.LatestMeterAt is null || reading.At >= device.LatestMeterAt))
+        {
+            (device.LatestMeterReadingId, device.LatestMeterAt) = (reading.Id, reading.At);
+        }
+
+        if (reading.Supplies.Count > 0 && (device.LatestSupplyAt is null || reading.At >= device.LatestSupplyAt))
+        {
+            (device.LatestSupplyReadingId, device.LatestSupplyAt) = (reading.Id, reading.At);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{8,64}$")]
+    private static partial Regex BatchIdPattern();
+
+    /// <summary>The site's devices by identity: vendor + serial first, then MAC, then (neither known) IP.</summary>
+    private sealed class DeviceIndex
+    {
+        private readonly Dictionary<(string Vendor, string Serial), Device> _bySerial = [];
+        private readonly Dictionary<string, Device> _byMac = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Device> _byIp = new(StringComparer.Ordinal);
+
+        public DeviceIndex(List<Device> devices)
+        {
+            foreach (var device in devices.OrderBy(d => d.LastSeenAt))
+            {
+                Index(device);
+            }
+        }
+
+        public Device? ByIp(string ip) => _byIp.GetValueOrDefault(ip);
+
+        public Device Upsert(DeviceReading r, int siteId, DateTime at, PortalDbContext db)
+        {
+            var vendor = r.Vendor?.Trim() ?? "";
+            var serial = string.IsNullOrWhiteSpace(r.Serial) ? null : r.Serial.Trim();
+            var device = Find(vendor, serial, r.Mac, r.Ip);
+            if (device is null)
+            {
+                device = new Device { SiteId = siteId, Vendor = vendor, Serial = serial, Ip = r.Ip, FirstSeenAt = at, LastSeenAt = at };
+                db.Devices.Add(device);
+            }
+            else if (device.Serial is null && serial is not null)
+            {
+                (device.Vendor, device.Serial) = (vendor, serial); // first time its serial could be read
+            }
+
+            if (at >= device.LastSeenAt || device.Id == 0)
+            {
+                device.LastSeenAt = at;
+                device.Ip = r.Ip;
+                device.Port = r.Port;
+                device.Mac = r.Mac ?? device.Mac;
+                device.Model = r.Model ?? device.Model;
+                device.Firmware = r.Firmware ?? device.Firmware;
+                device.SysName = r.SysName ?? device.SysName;
+                device.SysDescr = r.SysDescr ?? device.SysDescr;
+                device.SysObjectId = r.SysObjectId ?? device.SysObjectId;
+            }
+
+            Index(device);
+            return device;
+        }
+
+        private Device? Find(string vendor, string? serial, string? mac, string ip)
+        {
+            if (serial is not null)
+            {
+                if (_bySerial.TryGetValue((vendor, serial), out var bySerial))
+                {
+                    return bySerial;
+                }
+
+                return mac is not null && _byMac.TryGetValue(mac, out var seenWithoutSerial) && seenWithoutSerial.Serial is null
+                    ? seenWithoutSerial
+                    : null;
+            }
+
+            if (mac is not null)
+            {
+                return _byMac.GetValueOrDefault(mac);
+            }
+
+            return _byIp.TryGetValue(ip, out var byIp) && byIp.Serial is null && byIp.Mac is null ? byIp : null;
+        }
+
+        private void Index(Device device)
+        {
+            if (device.Serial is not null)
+            {
+                _bySerial[(device.Vendor, device.Serial)] = device;
+            }
+
+            if (device.Mac is not null)
+            {
+                _byMac[device.Mac] = device;
+            }
+
+            _byIp[device.Ip] = device;
+        }
+    }
+}

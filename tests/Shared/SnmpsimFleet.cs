@@ -1,0 +1,89 @@
+using System.Net;
+
+namespace OneStopPi.TestSupport;
+
+/// <summary>
+/// Recordings served by Debian's snmpsim through tests/peers/walks-tools/run_fleet.sh, one loopback
+/// address per recording. The recordings are copied to the fleet directory first (snmpsimd runs as nobody).
+/// </summary>
+internal sealed class SnmpsimFleet : IAsyncDisposable
+{
+    private readonly Dictionary<string, IPEndPoint> _endPoints;
+    private bool _stopped;
+
+    private SnmpsimFleet(string directory, Dictionary<string, IPEndPoint> endPoints)
+    {
+        Directory = directory;
+        _endPoints = endPoints;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Port 161 as root (like a printer), 1161 otherwise.</summary>
+    public static int DefaultPort => Environment.UserName == "root" ? 161 : 1161;
+
+    /// <summary>Starts a fleet; <paramref name="mode"/> is v2c (v1 and v2c) or v1 (copies without Counter64).</summary>
+    public static async Task<SnmpsimFleet> StartAsync(string mode, string firstAddress, IReadOnlyList<string> recordings, int? port = null)
+    {
+        string directory = RepoPaths.NewRunDirectory($"osp-fleet-{mode}");
+        string copies = Path.Combine(directory, "recordings");
+        System.IO.Directory.CreateDirectory(copies);
+        var files = new List<string>();
+        foreach (string recording in recordings)
+        {
+            string copy = Path.Combine(copies, Path.GetFileName(recording));
+            File.Copy(recording, copy);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            }
+
+            files.Add(copy);
+        }
+
+        int servedPort = port ?? DefaultPort;
+        ProcessResult result = await ExternalProcess.RunAsync("/bin/bash",
+            [Path.Combine(RepoPaths.WalkTools, "run_fleet.sh"), "start", mode, directory, firstAddress, servedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. files],
+            ExternalProcess.NoMibs, TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"run_fleet.sh start {mode} failed: {result}");
+        }
+
+        IPAddress first = IPAddress.Parse(firstAddress);
+        byte[] bytes = first.GetAddressBytes();
+        var endPoints = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
+        for (int i = 0; i < recordings.Count; i++)
+        {
+            byte[] address = (byte[])bytes.Clone();
+            address[3] = (byte)(bytes[3] + i);
+            endPoints[Path.GetFileNameWithoutExtension(recordings[i])] = new IPEndPoint(new IPAddress(address), servedPort);
+        }
+
+        return new SnmpsimFleet(directory, endPoints);
+    }
+
+    /// <summary>Where the recording named <paramref name="name"/> (file name without .snmprec) is served.</summary>
+    public IPEndPoint this[string name] => _endPoints[name];
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        await ExternalProcess.RunAsync("/bin/bash", [Path.Combine(RepoPaths.WalkTools, "run_fleet.sh"), "stop", Directory], null, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -13,6 +13,7 @@ internal static class CliApp
             SnmpCommands.Walk(),
             ScanCommand.Create(),
             RunCommand.Create(),
+            SimulateCommand.Create(),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -21,6 +22,11 @@ internal static class CliApp
             return Task.FromResult(CliErrors.Usage(string.Join(" ", parse.Errors.Select(e => e.Message).Distinct())));
         }
 
-        return parse.InvokeAsync();
+        // `simulate` is a server that handles SIGINT/SIGTERM itself and stops at once; System.CommandLine's own
+        // handler would hold the exit back for its termination timeout.
+        InvocationConfiguration? configuration = parse.CommandResult.Command.Name == "simulate"
+            ? new InvocationConfiguration { ProcessTerminationTimeout = null }
+            : null;
+        return parse.InvokeAsync(configuration);
     }
 }

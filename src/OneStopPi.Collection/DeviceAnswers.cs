@@ -75,7 +75,7 @@ internal sealed class DeviceAnswers
     }
 
     /// <summary>Strings longer than this are not text a printer means to send (Printer-MIB caps descriptions at 255).</summary>
-    private const int LongText = 4096;
+    private const int LongText = 1024;
 
     internal static string? TextOf(ObjectIdentifier oid, SnmpValue value, Encoding? charset, ProblemList problems)
     {

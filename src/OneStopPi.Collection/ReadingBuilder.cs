@@ -36,6 +36,11 @@ internal static class ReadingBuilder
         }
 
         CompiledProfile? profile = read.Profile;
+        if (read.Values.TryGetValue(StandardOids.SysObjectId, out SnmpValue objectId) && !objectId.IsException && objectId.Type != SnmpValueType.ObjectIdentifier)
+        {
+            read.Problems.Add($"{StandardOids.SysObjectId} has type {objectId.Type}, expected OBJECT IDENTIFIER");
+        }
+
         string? sysDescr = read.Text(StandardOids.SysDescr);
         (string? vendor, IReadOnlyList<string> vendorNames) = Vendor(profile, sysDescr);
         string? model = Model(read, profile, vendorNames);

@@ -74,11 +74,19 @@ internal sealed class DeviceAnswers
         return NumberOf(oid, value, Problems);
     }
 
+    /// <summary>Strings longer than this are not text a printer means to send (Printer-MIB caps descriptions at 255).</summary>
+    private const int LongText = 1024;
+
     internal static string? TextOf(ObjectIdentifier oid, SnmpValue value, Encoding? charset, ProblemList problems)
     {
         switch (value.Type)
         {
             case SnmpValueType.OctetString or SnmpValueType.Opaque:
+                if (value.Bytes.Length > LongText)
+                {
+                    problems.Add($"{oid} is a {value.Bytes.Length}-byte string; kept the first {TextDecoder.MaxLength} characters");
+                }
+
                 return TextDecoder.Clean(value.Bytes, charset);
             case SnmpValueType.IpAddress or SnmpValueType.ObjectIdentifier:
                 return value.ToString();
@@ -130,7 +138,7 @@ internal sealed class DeviceAnswers
 
         if (source.DeviceIdKey is { } key)
         {
-            text = IdentityText.DeviceIdField(text, key);
+            text = IdentityText.DeviceIdField(text, key.Split('|'));
             if (text is null)
             {
                 return null;

@@ -36,8 +36,14 @@ internal static class ReadingBuilder
         }
 
         CompiledProfile? profile = read.Profile;
+        if (read.Values.TryGetValue(StandardOids.SysObjectId, out SnmpValue objectId) && !objectId.IsException && objectId.Type != SnmpValueType.ObjectIdentifier)
+        {
+            read.Problems.Add($"{StandardOids.SysObjectId} has type {objectId.Type}, expected OBJECT IDENTIFIER");
+        }
+
         string? sysDescr = read.Text(StandardOids.SysDescr);
         (string? vendor, IReadOnlyList<string> vendorNames) = Vendor(profile, sysDescr);
+        string? model = Model(read, profile, vendorNames);
         var counters = new Dictionary<string, PageCounter>(StringComparer.Ordinal);
         var supplies = new List<SupplyReading>();
         DeviceStatus status = Status(read);
@@ -47,7 +53,7 @@ internal static class ReadingBuilder
         if (profile is not null)
         {
             ReadProfileCounters(read, profile, counters);
-            BrotherBlock(read, profile, supplies, counters);
+            BrotherBlock(read, profile, model, supplies, counters);
             statusText = First(read, profile.StatusText);
         }
 
@@ -58,7 +64,7 @@ internal static class ReadingBuilder
             Port = target.EndPoint.Port,
             Mac = Mac(read),
             Vendor = vendor,
-            Model = Model(read, profile, vendorNames),
+            Model = model,
             Serial = Serial(read, profile),
             Firmware = Firmware(read, profile),
             SysName = read.Text(StandardOids.SysName),
@@ -87,11 +93,11 @@ internal static class ReadingBuilder
         {
             if (regex is not null && sysDescr is not null && CompiledRule.SafeIsMatch(regex, sysDescr))
             {
-                return (brand.Vendor, [.. brand.VendorNames, brand.Vendor, .. names]);
+                return (brand.Vendor, [.. brand.VendorNames, brand.Vendor]);
             }
         }
 
-        return (profile.Profile.Vendor, [.. names, .. profile.Brands.SelectMany(b => b.Brand.VendorNames.Append(b.Brand.Vendor))]);
+        return (profile.Profile.Vendor, names);
     }
 
     private static string? Model(DeviceAnswers read, CompiledProfile? profile, IReadOnlyList<string> vendorNames)
@@ -409,23 +415,25 @@ internal static class ReadingBuilder
         foreach (CompiledCounter counter in profile.Counters)
         {
             long sum = 0;
-            bool all = counter.Oids.Count > 0;
+            var used = new List<ObjectIdentifier>(counter.Oids.Count);
             foreach (ObjectIdentifier oid in counter.Oids)
             {
-                if (read.Number(oid) is { } value and >= 0)
+                if (read.Number(oid) is { } value)
                 {
+                    if (value < 0)
+                    {
+                        read.Problems.Add($"{oid} is negative ({value}), not a page count");
+                        continue;
+                    }
+
                     sum += value;
-                }
-                else
-                {
-                    all = false;
-                    break;
+                    used.Add(oid);
                 }
             }
 
-            if (all)
+            if (used.Count > 0)
             {
-                counters[counter.Name] = new PageCounter(sum, string.Join("+", counter.Oids));
+                counters[counter.Name] = new PageCounter(sum, string.Join("+", used));
             }
         }
 
@@ -436,49 +444,68 @@ internal static class ReadingBuilder
 
         foreach (CompiledCounterTable table in profile.CounterTables)
         {
-            var names = tables.Column(table.NameColumn)
-                .Select(r => (Index: string.Join('.', r.Index), Name: DeviceAnswers.TextOf(table.NameColumn, r.Value, read.Charset, read.Problems)))
-                .Where(r => r.Name is not null)
+            var keys = tables.Column(table.KeyColumn)
+                .Select(r => (Index: string.Join('.', r.Index), Key: DeviceAnswers.TextOf(table.KeyColumn, r.Value, read.Charset, read.Problems)))
+                .Where(r => r.Key is not null)
                 .ToList();
             var values = tables.Column(table.ValueColumn).ToDictionary(r => string.Join('.', r.Index), r => r.Value);
-            foreach ((string counter, System.Text.RegularExpressions.Regex regex) in table.Rows)
+            Dictionary<string, SnmpValue>? units = table.UnitColumn is { } unitColumn
+                ? tables.Column(unitColumn).ToDictionary(r => string.Join('.', r.Index), r => r.Value)
+                : null;
+            foreach (CompiledCounterRow row in table.Rows)
             {
-                if (counters.ContainsKey(counter) && !IsStandardTotal(counters, counter))
+                long sum = 0;
+                var used = new List<string>();
+                foreach ((string index, string? key) in keys)
                 {
-                    continue;
-                }
-
-                foreach ((string index, string? name) in names)
-                {
-                    if (CompiledRule.SafeIsMatch(regex, name!) && values.TryGetValue(index, out SnmpValue value)
-                        && DeviceAnswers.NumberOf(table.ValueColumn, value, read.Problems) is { } number and >= 0)
+                    if (!CompiledRule.SafeIsMatch(row.Key, key!) || !values.TryGetValue(index, out SnmpValue value))
                     {
-                        counters[counter] = new PageCounter(number, $"{table.ValueColumn}.{index}");
+                        continue;
+                    }
+
+                    if (units is not null && (!units.TryGetValue(index, out SnmpValue unit) || !unit.TryGetInt64(out long u) || u != table.Unit))
+                    {
+                        continue;
+                    }
+
+                    if (DeviceAnswers.NumberOf(table.ValueColumn, value, read.Problems) is not { } number || number < 0)
+                    {
+                        continue;
+                    }
+
+                    sum += number;
+                    used.Add($"{table.ValueColumn}.{index}");
+                    if (!row.Sum)
+                    {
                         break;
                     }
+                }
+
+                if (used.Count > 0)
+                {
+                    counters[row.Counter] = new PageCounter(sum, string.Join("+", used));
                 }
             }
         }
     }
 
-    private static bool IsStandardTotal(Dictionary<string, PageCounter> counters, string name) =>
-        name == CounterNames.Total && counters[name].Oid.StartsWith(StandardOids.PrtMarkerLifeCount.ToString() + ".", StringComparison.Ordinal);
-
-    private static void BrotherBlock(DeviceAnswers read, CompiledProfile profile, List<SupplyReading> supplies, Dictionary<string, PageCounter> counters)
+    private static void BrotherBlock(DeviceAnswers read, CompiledProfile profile, string? model, List<SupplyReading> supplies, Dictionary<string, PageCounter> counters)
     {
-        if (profile.Profile.BrotherMaintenance is not { } block)
+        if (profile.Profile.BrotherMaintenance is not { } maintenance)
         {
             return;
         }
 
-        foreach (ObjectIdentifier oid in profile.BrotherOids)
+        bool ink = model is not null && profile.BrotherInkModels is { } inkModels && CompiledRule.SafeIsMatch(inkModels, model);
+        var found = new Dictionary<string, (long? Level, long? Max, long? Pages, string Oid)>(StringComparer.Ordinal);
+        foreach ((ObjectIdentifier oid, BrotherBlock block) in profile.BrotherBlocks)
         {
             if (read.Octets(oid) is not { } bytes)
             {
                 continue;
             }
 
-            foreach ((byte code, long value) in BrotherMaintenanceDecoder.Decode(bytes))
+            foreach ((byte code, long value, long? max, int length) in BrotherMaintenanceDecoder.Decode(bytes))
             {
                 string key = code.ToString("x2", CultureInfo.InvariantCulture);
                 if (!block.Codes.TryGetValue(key, out BrotherCode? meaning))
@@ -486,22 +513,54 @@ internal static class ReadingBuilder
                     continue;
                 }
 
-                long scaled = meaning.Divisor > 1 ? value / meaning.Divisor : value;
                 string source = $"{oid}#{key}";
-                switch (meaning.Kind)
+                if (meaning.Counter is { } name)
                 {
-                    case "counter":
-                        counters.TryAdd(meaning.Name, new PageCounter(scaled, source));
-                        break;
-                    case "supplyPercent":
-                        supplies.Add(Supply((uint)(1000 + code), meaning.Name, meaning.Type ?? SupplyType.Other, meaning.Colour, SupplyClass.Consumed,
-                            scaled, 100, SupplyUnit.Percent, source));
-                        break;
-                    case "supplyPages":
-                        supplies.Add(Supply((uint)(1000 + code), meaning.Name, meaning.Type ?? SupplyType.Other, meaning.Colour, SupplyClass.Consumed,
-                            scaled, null, SupplyUnit.Impressions, source));
-                        break;
+                    counters[name] = new PageCounter(value, source);
+                    continue;
                 }
+
+                string supply = meaning.Supply!;
+                (long? level, long? limit, long? pages, string at) = found.TryGetValue(supply, out var seen) ? seen : (null, null, null, source);
+                if (meaning.Field == "pages")
+                {
+                    pages = value;
+                }
+                else if (level is null && length is 2 or 4)
+                {
+                    // hundredths of a percent, or (legacy 2-byte records) remaining out of a maximum
+                    (level, limit, at) = max is { } legacyMax ? (value, legacyMax, source) : (value, 10000L, source);
+                }
+
+                found[supply] = (level, limit, pages, at);
+            }
+        }
+
+        foreach ((string key, BrotherSupply supply) in maintenance.Supplies)
+        {
+            if (!found.TryGetValue(key, out var values))
+            {
+                continue;
+            }
+
+            SupplyType type = ink && supply.Type is SupplyType.Toner ? SupplyType.Ink : supply.Type;
+            string description = ink && supply.Type is SupplyType.Toner ? supply.Description.Replace("Toner", "Ink", StringComparison.Ordinal) : supply.Description;
+            SupplyReading reading = values.Level is { } level
+                ? Supply((uint)(1000 + supplies.Count), description, type, supply.Colour, SupplyClass.Consumed, level, values.Max, null, values.Oid)
+                : Supply((uint)(1000 + supplies.Count), description, type, supply.Colour, SupplyClass.Consumed, values.Pages, null, SupplyUnit.Impressions, values.Oid);
+            reading = reading with { RemainingPages = values.Pages };
+
+            // The same part may already be in prtMarkerSuppliesTable (often as a coarse gauge): the
+            // finer vendor figure replaces its level, the device's own description stays.
+            int same = supplies.FindIndex(s => s.Oid?.StartsWith(StandardOids.PrtMarkerSuppliesLevel.ToString() + ".", StringComparison.Ordinal) == true
+                && s.Type == reading.Type && (s.Colour == reading.Colour || s.Colour is null || reading.Colour is null));
+            if (same >= 0)
+            {
+                supplies[same] = reading with { Index = supplies[same].Index, Description = supplies[same].Description ?? reading.Description, Colour = supplies[same].Colour ?? reading.Colour };
+            }
+            else
+            {
+                supplies.Add(reading);
             }
         }
     }

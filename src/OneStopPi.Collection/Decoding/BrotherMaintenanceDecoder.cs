@@ -7,9 +7,10 @@ namespace OneStopPi.Collection.Decoding;
 /// </summary>
 internal static class BrotherMaintenanceDecoder
 {
-    public static IReadOnlyList<(byte Code, long Value)> Decode(ReadOnlySpan<byte> bytes)
+    /// <summary>The records: code, value, for 2-byte legacy records the maximum (second byte), and the value length.</summary>
+    public static IReadOnlyList<(byte Code, long Value, long? Max, int Length)> Decode(ReadOnlySpan<byte> bytes)
     {
-        var records = new List<(byte, long)>();
+        var records = new List<(byte, long, long?, int)>();
         int at = 0;
         while (at + 3 <= bytes.Length)
         {
@@ -21,13 +22,22 @@ internal static class BrotherMaintenanceDecoder
                 break; // the checksum byte, or not a record at all
             }
 
-            long value = 0;
-            for (int i = 0; i < length; i++)
+            if (length == 2)
             {
-                value = (value << 8) | bytes[at + 3 + i];
+                // Older models: remaining, then the full scale (e.g. 0x04 of 0x14).
+                records.Add((code, bytes[at + 3], bytes[at + 4], 2));
+            }
+            else
+            {
+                long value = 0;
+                for (int i = 0; i < length; i++)
+                {
+                    value = (value << 8) | bytes[at + 3 + i];
+                }
+
+                records.Add((code, value, null, length));
             }
 
-            records.Add((code, value));
             at += 3 + length;
         }
 

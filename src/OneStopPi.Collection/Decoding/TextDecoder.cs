@@ -71,8 +71,8 @@ internal static class TextDecoder
 
     /// <summary>
     /// "Text \n38 32 37 41 20 48 50 00 " → "Text 827A HP": when the value ends with a line break followed
-    /// only by space-separated hex pairs that decode to printable text, the hex is decoded. If the
-    /// decoded text repeats the readable prefix, the decoded text alone is kept.
+    /// only by space-separated hex pairs that decode to printable text, the hex is decoded and appended
+    /// to the text before the line break. If the decoded text repeats that text, it alone is kept.
     /// </summary>
     internal static string UnbakeHexDump(string text)
     {
@@ -121,8 +121,10 @@ internal static class TextDecoder
             hex = Encoding.UTF8.GetString([.. decoded]);
         }
 
-        string prefix = text[..newline].Trim();
-        return prefix.Length == 0 || hex.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? hex : prefix + " " + hex;
+        // The readable part and the dumped rest are one string: "...MF" + "P M130nw" (no separator added).
+        string prefix = text[..newline];
+        string trimmed = prefix.Trim();
+        return trimmed.Length > 0 && hex.StartsWith(trimmed, StringComparison.OrdinalIgnoreCase) ? hex : prefix + hex;
     }
 
     /// <summary>The encoding for an IANA charset MIBenum (prtLocalizationCharacterSet); null for unknown ones.</summary>
@@ -155,6 +157,11 @@ internal static class TextDecoder
             2252 => 1252,
             _ => 0,
         };
+        if (mibEnum == 2004)
+        {
+            return Roman8Encoding.Instance;
+        }
+
         if (codePage == 0)
         {
             return null;

@@ -63,6 +63,8 @@ public sealed class ProfileCatalog
             throw new InvalidDataException($"{origin}: empty profile");
         }
 
+        profile = Normalise(profile);
+
         try
         {
             _ = new CompiledProfile(profile);
@@ -74,6 +76,32 @@ public sealed class ProfileCatalog
 
         return profile;
     }
+
+    /// <summary>
+    /// Source-generated deserialization sets init-only properties missing from the JSON to null, over
+    /// their initializers; put the empty defaults back.
+    /// </summary>
+    private static VendorProfile Normalise(VendorProfile p) => p with
+    {
+        Match = p.Match ?? [],
+        Brands = [.. (p.Brands ?? []).Select(b => b with { VendorNames = b.VendorNames ?? [] })],
+        Probe = p.Probe ?? [],
+        VendorNames = p.VendorNames ?? [],
+        Model = p.Model ?? [],
+        Serial = p.Serial ?? [],
+        Firmware = p.Firmware ?? [],
+        StatusText = p.StatusText ?? [],
+        Counters = [.. (p.Counters ?? []).Select(c => c with { Sum = c.Sum ?? [] })],
+        CounterTables = [.. (p.CounterTables ?? []).Select(t => t with { Rows = t.Rows ?? [] })],
+        BrotherMaintenance = p.BrotherMaintenance is { } b
+            ? b with
+            {
+                Blocks = [.. (b.Blocks ?? []).Select(x => x with { Codes = x.Codes ?? new Dictionary<string, BrotherCode>(), })
+                    .Select(x => x with { Codes = x.Codes.ToDictionary(kv => kv.Key, kv => kv.Value with { Field = kv.Value.Field ?? "remaining" }) })],
+                Supplies = b.Supplies ?? new Dictionary<string, BrotherSupply>(),
+            }
+            : null,
+    };
 
     /// <summary>The best profile for a device's sysObjectID and sysDescr, or null.</summary>
     internal CompiledProfile? Match(ObjectIdentifier? sysObjectId, string? sysDescr)
@@ -138,9 +166,27 @@ internal sealed class CompiledProfile
         StatusText = [.. profile.StatusText.Select(Compile)];
         Counters = [.. profile.Counters.Select(c => new CompiledCounter(c.Name,
             [.. (c.Oid is null ? c.Sum : [c.Oid, .. c.Sum]).Select(ParseOid)]))];
-        CounterTables = [.. profile.CounterTables.Select(t => new CompiledCounterTable(ParseOid(t.NameColumn), ParseOid(t.ValueColumn),
-            [.. t.Rows.Select(kv => (kv.Key, MakeRegex(kv.Value)))]))];
-        BrotherOids = [.. (profile.BrotherMaintenance?.Oids ?? []).Select(ParseOid)];
+        CounterTables = [.. profile.CounterTables.Select(t => new CompiledCounterTable(ParseOid(t.KeyColumn), ParseOid(t.ValueColumn),
+            t.UnitColumn is null ? (ObjectIdentifier?)null : ParseOid(t.UnitColumn), t.Unit,
+            [.. t.Rows.Select(r => new CompiledCounterRow(r.Counter, MakeRegex(r.Key), r.Sum))]))];
+        BrotherBlocks = [.. (profile.BrotherMaintenance?.Blocks ?? []).Select(b => (ParseOid(b.Oid), b))];
+        BrotherInkModels = profile.BrotherMaintenance?.InkModels is { } ink ? MakeRegex(ink) : null;
+        foreach ((_, BrotherBlock block) in BrotherBlocks)
+        {
+            foreach ((string code, BrotherCode meaning) in block.Codes)
+            {
+                if (code.Length != 2 || !byte.TryParse(code, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    throw new InvalidDataException($"profile {profile.Name}: Brother code '{code}' is not two hex digits");
+                }
+
+                if ((meaning.Counter is null) == (meaning.Supply is null)
+                    || (meaning.Supply is { } key && !profile.BrotherMaintenance!.Supplies.ContainsKey(key)))
+                {
+                    throw new InvalidDataException($"profile {profile.Name}: Brother code '{code}' needs a counter or a known supply");
+                }
+            }
+        }
         IgnoreHrDeviceDescr = profile.IgnoreHrDeviceDescr is null ? null : MakeRegex(profile.IgnoreHrDeviceDescr);
         foreach (CompiledRule rule in Rules)
         {
@@ -173,7 +219,9 @@ internal sealed class CompiledProfile
 
     public IReadOnlyList<CompiledCounterTable> CounterTables { get; }
 
-    public IReadOnlyList<ObjectIdentifier> BrotherOids { get; }
+    public IReadOnlyList<(ObjectIdentifier Oid, BrotherBlock Block)> BrotherBlocks { get; }
+
+    public Regex? BrotherInkModels { get; }
 
     public Regex? IgnoreHrDeviceDescr { get; }
 
@@ -181,11 +229,11 @@ internal sealed class CompiledProfile
     public IEnumerable<ObjectIdentifier> ScalarOids =>
         Model.Concat(Serial).Concat(Firmware).Concat(StatusText).Where(s => s.Oid is not null).Select(s => s.Oid!.Value)
             .Concat(Counters.SelectMany(c => c.Oids))
-            .Concat(BrotherOids)
+            .Concat(BrotherBlocks.Select(b => b.Oid))
             .Distinct();
 
     public IEnumerable<ObjectIdentifier> TableColumns =>
-        CounterTables.SelectMany(t => new[] { t.NameColumn, t.ValueColumn }).Distinct();
+        CounterTables.SelectMany(t => t.UnitColumn is { } unit ? new[] { t.KeyColumn, t.ValueColumn, unit } : [t.KeyColumn, t.ValueColumn]).Distinct();
 
     private static CompiledSource Compile(ValueSource source)
     {
@@ -241,7 +289,9 @@ internal sealed record CompiledSource(ObjectIdentifier? Oid, string? From, Regex
 
 internal sealed record CompiledCounter(string Name, IReadOnlyList<ObjectIdentifier> Oids);
 
-internal sealed record CompiledCounterTable(ObjectIdentifier NameColumn, ObjectIdentifier ValueColumn, IReadOnlyList<(string Counter, Regex Name)> Rows);
+internal sealed record CompiledCounterTable(ObjectIdentifier KeyColumn, ObjectIdentifier ValueColumn, ObjectIdentifier? UnitColumn, long? Unit, IReadOnlyList<CompiledCounterRow> Rows);
+
+internal sealed record CompiledCounterRow(string Counter, Regex Key, bool Sum);
 
 /// <summary>The names a <see cref="ValueSource.From"/> may use.</summary>
 internal static class ValueSources

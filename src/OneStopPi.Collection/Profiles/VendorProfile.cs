@@ -95,56 +95,93 @@ public sealed record ValueSource
     public string? DeviceIdKey { get; init; }
 }
 
-/// <summary>A scalar counter: its reading name (total, mono, colour, print, copy, scan, fax, duplex, or an extra name).</summary>
+/// <summary>
+/// A scalar counter under its reading name (total, mono, colour, print, copy, scan, fax, duplex, or an
+/// extra name). <see cref="Oid"/> alone, or <see cref="Sum"/>: the values present are added (at least one
+/// must be), for counters a device splits by function or colour. A vendor <c>total</c> replaces
+/// prtMarkerLifeCount: name it only where it is the total dealers bill from.
+/// </summary>
 public sealed record CounterSource
 {
     public required string Name { get; init; }
 
-    /// <summary>One OID, or several (<see cref="Sum"/>) whose values are added.</summary>
     public string? Oid { get; init; }
 
     public IReadOnlyList<string> Sum { get; init; } = [];
 }
 
-/// <summary>A vendor table of named counters: each wanted counter is the row whose name matches a regex.</summary>
+/// <summary>
+/// A vendor table of counters, one row per kind: <see cref="KeyColumn"/> says what a row counts (a name
+/// or a type code, matched as text), <see cref="ValueColumn"/> holds the count. Rows are matched by
+/// full index; with <see cref="UnitColumn"/>, only rows whose unit equals <see cref="Unit"/> count.
+/// </summary>
 public sealed record CounterTable
 {
-    public required string NameColumn { get; init; }
+    public required string KeyColumn { get; init; }
 
     public required string ValueColumn { get; init; }
 
-    /// <summary>Counter name → regex on the row's name (first matching row wins).</summary>
-    public IReadOnlyDictionary<string, string> Rows { get; init; } = new Dictionary<string, string>();
+    public string? UnitColumn { get; init; }
+
+    public long? Unit { get; init; }
+
+    public IReadOnlyList<CounterRow> Rows { get; init; } = [];
+}
+
+/// <summary>One counter from a <see cref="CounterTable"/>: the rows whose key matches <see cref="Key"/> (a regex), added when <see cref="Sum"/>.</summary>
+public sealed record CounterRow
+{
+    public required string Counter { get; init; }
+
+    public required string Key { get; init; }
+
+    public bool Sum { get; init; }
 }
 
 /// <summary>
-/// Brother's maintenance OCTET STRINGs: records of <c>code, 0x01, length, value (big endian)</c> ended by
-/// a checksum byte. Each code the profile names becomes a supply or a counter.
+/// Brother's maintenance OCTET STRINGs (1.3.6.1.4.1.2435.2.3.9.4.2.1.5.5.{8,10,11}.0): records of
+/// <c>code, 0x01, length, value (big endian)</c>; old models use 2-byte values (remaining, maximum).
+/// The same code means different things in different blocks, so codes are listed per block.
 /// </summary>
 public sealed record BrotherMaintenance
 {
-    /// <summary>The OIDs holding records (maintenance ...5.5.8.0, counters ...5.5.10.0, next care ...5.5.11.0).</summary>
-    public IReadOnlyList<string> Oids { get; init; } = [];
+    public IReadOnlyList<BrotherBlock> Blocks { get; init; } = [];
 
-    /// <summary>Record code as two hex digits → what it means.</summary>
+    /// <summary>The supplies the codes refer to, by key.</summary>
+    public IReadOnlyDictionary<string, BrotherSupply> Supplies { get; init; } = new Dictionary<string, BrotherSupply>();
+
+    /// <summary>Models (regex on the model name) that use ink: their "toner" supplies are reported as ink.</summary>
+    public string? InkModels { get; init; }
+}
+
+public sealed record BrotherBlock
+{
+    public required string Oid { get; init; }
+
+    /// <summary>Record code as two lower-case hex digits → meaning.</summary>
     public IReadOnlyDictionary<string, BrotherCode> Codes { get; init; } = new Dictionary<string, BrotherCode>();
 }
 
-/// <summary>The meaning of one Brother record code.</summary>
+/// <summary>What one record holds: a counter, or a field of a supply.</summary>
 public sealed record BrotherCode
 {
-    /// <summary>"counter", "supplyPercent" (value is hundredths of a percent), "supplyPages" (pages left) or "ignore".</summary>
-    public required string Kind { get; init; }
+    /// <summary>Counter name, when the record is a counter.</summary>
+    public string? Counter { get; init; }
 
-    /// <summary>Counter name, or supply description.</summary>
-    public required string Name { get; init; }
+    /// <summary>Supply key (see <see cref="BrotherMaintenance.Supplies"/>), when the record describes a supply.</summary>
+    public string? Supply { get; init; }
 
-    public Readings.SupplyType? Type { get; init; }
+    /// <summary>For a supply: "remaining" (hundredths of a percent; legacy: remaining/maximum) or "pages" (pages left).</summary>
+    public string Field { get; init; } = "remaining";
+}
+
+public sealed record BrotherSupply
+{
+    public required string Description { get; init; }
+
+    public Readings.SupplyType Type { get; init; } = Readings.SupplyType.Other;
 
     public string? Colour { get; init; }
-
-    /// <summary>Divide the raw value by this (100 for hundredths of a percent).</summary>
-    public int Divisor { get; init; } = 1;
 }
 
 /// <summary>Source-generated JSON for profile files (camelCase, comments and trailing commas allowed).</summary>

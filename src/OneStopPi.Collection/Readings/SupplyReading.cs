@@ -33,6 +33,9 @@ public sealed record SupplyReading
 
     public SupplyState State { get; init; } = SupplyState.Unknown;
 
+    /// <summary>Pages the supply is expected to last, where the device says (Brother's "next care" block).</summary>
+    public long? RemainingPages { get; init; }
+
     /// <summary>The OID the level was read from.</summary>
     public string? Oid { get; init; }
 }

@@ -1,0 +1,11 @@
+using OneStopPi.Collection.Tests.Support;
+
+namespace OneStopPi.Collection.Tests;
+
+/// <summary>Stops the shared snmpsim fleets after every test of the assembly has run.</summary>
+[SetUpFixture]
+public sealed class FleetTearDown
+{
+    [OneTimeTearDown]
+    public void StopFleets() => Fleets.StopAll();
+}

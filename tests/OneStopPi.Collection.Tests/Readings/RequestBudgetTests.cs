@@ -1,0 +1,49 @@
+using OneStopPi.Collection.Readings;
+using OneStopPi.Collection.Tests.Support;
+using OneStopPi.Snmp;
+using OneStopPi.Snmp.Transport;
+
+namespace OneStopPi.Collection.Tests.Readings;
+
+/// <summary>
+/// At most 12 SNMP requests per printer in the common case, counted by the collector and checked
+/// against the client's own datagram counters (a fresh client per device, so nothing else is counted).
+/// </summary>
+[NonParallelizable]
+public sealed class RequestBudgetTests
+{
+    public static IEnumerable<TestCaseData> Recordings() =>
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "walks"), "*.snmprec")
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal)
+            .Select(f => new TestCaseData(f).SetName($"requests for {f}"));
+
+    [TestCaseSource(nameof(Recordings))]
+    public async Task A_printer_is_read_in_at_most_12_requests(string file)
+    {
+        await using var client = new SnmpClient();
+        var target = new SnmpTarget(Fleets.Walks.EndPointOf(file), new CommunityCredentials(SnmpVersion.V2c, "public"));
+        DeviceReading reading = await new DeviceCollector(client).ReadAsync(target);
+        SnmpClientStatistics stats = client.Statistics;
+        TestContext.Out.WriteLine($"{file}: {reading.Requests} requests, {stats.DatagramsSent} datagrams, {stats.Retransmissions} retransmissions");
+        Assert.Multiple(() =>
+        {
+            Assert.That(reading.Requests, Is.LessThanOrEqualTo(12));
+            Assert.That(reading.Requests, Is.EqualTo(stats.DatagramsSent - stats.Retransmissions), "collector count = client count");
+            Assert.That(reading.Error, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task The_whole_sample_fleet_averages_few_requests()
+    {
+        await using var client = new SnmpClient();
+        var collector = new DeviceCollector(client);
+        DeviceReading[] readings = await Task.WhenAll(Fleets.Walks.EndPoints.Values.Select(e =>
+            collector.ReadAsync(new SnmpTarget(e, new CommunityCredentials(SnmpVersion.V2c, "public")))));
+        double average = readings.Average(r => r.Requests);
+        TestContext.Out.WriteLine($"{readings.Length} devices, {average:F2} requests each on average, max {readings.Max(r => r.Requests)}");
+        Assert.That(readings.Sum(r => r.Requests), Is.EqualTo(client.Statistics.DatagramsSent - client.Statistics.Retransmissions));
+        Assert.That(readings.Max(r => r.Requests), Is.LessThanOrEqualTo(12));
+    }
+}

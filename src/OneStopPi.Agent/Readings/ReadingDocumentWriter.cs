@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Xml;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Collection.Readings;
@@ -12,7 +13,7 @@ namespace OneStopPi.Agent.Readings;
 /// level, max and state. Values are cut to the schema's limits (a hostile device's 64 KB string
 /// becomes 256 characters) so a document never fails the portal's validation because of a device.
 /// </summary>
-public static class ReadingDocumentWriter
+public static partial class ReadingDocumentWriter
 {
     public const string Namespace = "urn:onestoppi:readings:1";
     private const int TextLimit = 256;
@@ -84,7 +85,7 @@ public static class ReadingDocumentWriter
         WriteStatus(xml, reading.Status);
         foreach (string name in CounterNames.Standard)
         {
-            if (reading.Counters.TryGetValue(name, out PageCounter? counter) && counter.Value >= 0)
+            if (reading.Counters.TryGetValue(name, out PageCounter? counter) && counter.Value >= 0 && counter.Oid.Length <= TextLimit && CounterSource().IsMatch(counter.Oid))
             {
                 xml.WriteStartElement("counter", Namespace);
                 xml.WriteAttributeString("name", name);
@@ -202,6 +203,10 @@ public static class ReadingDocumentWriter
 
         return text.ToString();
     }
+
+    /// <summary>The schema's CounterSource: OIDs, "#xx" for a field in a vendor block, "+" for parts added up.</summary>
+    [GeneratedRegex(@"^[0-2](\.[0-9]+)+(#[0-9A-Fa-f]{2})?(\+[0-2](\.[0-9]+)+(#[0-9A-Fa-f]{2})?)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex CounterSource();
 
     private static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
 

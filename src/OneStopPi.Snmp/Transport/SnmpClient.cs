@@ -31,7 +31,20 @@ public sealed partial class SnmpClient : IAsyncDisposable
         _slots = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
         _socket = CreateSocket(_options);
         _sweepTimer = _time.CreateTimer(static state => ((SnmpClient)state!).Sweep(), this, _options.SweepInterval, _options.SweepInterval);
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        var receiveDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiveLoop = receiveDone.Task;
+        new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop();
+            }
+            finally
+            {
+                receiveDone.SetResult();
+            }
+        })
+        { IsBackground = true, Name = "snmp-receive" }.Start();
     }
 
     /// <summary>GET (RFC 3416 4.2.1): one value per OID, in order. Splits the request when the agent says tooBig.</summary>

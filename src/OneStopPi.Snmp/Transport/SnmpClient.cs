@@ -20,6 +20,9 @@ public sealed partial class SnmpClient : IAsyncDisposable
     private readonly UsmKeyCache _keys = new();
     private readonly ConcurrentDictionary<IPEndPoint, Task<RemoteEngine>> _engines = new();
 
+    /// <summary>The receive thread only decodes (at most a few KiB of stack); a small stack keeps a Pi's footprint small.</summary>
+    private const int ReceiveThreadStackSize = 256 * 1024;
+
     public SnmpClient(SnmpClientOptions? options = null)
     {
         _options = options ?? new SnmpClientOptions();
@@ -33,17 +36,19 @@ public sealed partial class SnmpClient : IAsyncDisposable
         _sweepTimer = _time.CreateTimer(static state => ((SnmpClient)state!).Sweep(), this, _options.SweepInterval, _options.SweepInterval);
         var receiveDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _receiveLoop = receiveDone.Task;
-        new Thread(() =>
-        {
-            try
+        new Thread(
+            () =>
             {
-                ReceiveLoop();
-            }
-            finally
-            {
-                receiveDone.SetResult();
-            }
-        })
+                try
+                {
+                    ReceiveLoop();
+                }
+                finally
+                {
+                    receiveDone.SetResult();
+                }
+            },
+            ReceiveThreadStackSize)
         { IsBackground = true, Name = "snmp-receive" }.Start();
     }
 

@@ -96,7 +96,7 @@ internal sealed class SnmpFuzzer
     /// <summary>The limit above which one call counts as a hang.</summary>
     public TimeSpan SlowCallLimit { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Record every failure (not only the first of each kind).</summary>
+    /// <summary>How many failures are kept with their inputs (every one is counted in <see cref="FuzzReport.Distinct"/>).</summary>
     public int MaxFailuresKept { get; init; } = 50;
 
     /// <summary>Inputs done so far (read from another thread by a watchdog).</summary>

@@ -178,11 +178,15 @@ public sealed partial class SnmpClient
 
     private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
-    private async Task SendDatagramAsync(PendingRequest pending)
+    /// <summary>
+    /// Sends synchronously: a UDP send only queues the datagram (it blocks only while the send buffer is
+    /// full), and keeping every operation synchronous keeps the socket in blocking mode for the receive thread.
+    /// </summary>
+    private Task SendDatagramAsync(PendingRequest pending)
     {
         try
         {
-            await _socket.SendToAsync(pending.Datagram, SocketFlags.None, pending.TargetAddress.Address, _shutdown.Token).ConfigureAwait(false);
+            _socket.SendTo(pending.Datagram, SocketFlags.None, pending.TargetAddress.Address);
             Interlocked.Increment(ref _datagramsSent);
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock
@@ -192,7 +196,7 @@ public sealed partial class SnmpClient
             // or times the request out; a send error never means "silent host".
             Interlocked.Increment(ref _sendErrors);
         }
-        catch (SocketException e)
+        catch (SocketException e) when (!_shutdown.IsCancellationRequested)
         {
             Interlocked.Increment(ref _sendErrors);
             if (Forget(pending))
@@ -200,7 +204,7 @@ public sealed partial class SnmpClient
                 pending.Completion.TrySetException(new SnmpException($"Cannot send to {pending.Target}: {e.SocketErrorCode}.", e));
             }
         }
-        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        catch (SocketException)
         {
             // Disposal fails every pending request itself.
         }
@@ -208,9 +212,16 @@ public sealed partial class SnmpClient
         {
             // Likewise.
         }
+
+        return Task.CompletedTask;
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// The receive loop, on a thread of its own (one per socket, whatever the number of requests): a
+    /// blocking receive wakes this thread directly when a datagram arrives, one thread hop less per answer
+    /// than an asynchronous receive completed through the socket engine and the thread pool.
+    /// </summary>
+    private void ReceiveLoop()
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength, pinned: true);
         SocketAddress from = new(_socket.AddressFamily);
@@ -219,11 +230,7 @@ public sealed partial class SnmpClient
             int length;
             try
             {
-                length = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, from, _shutdown.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
             catch (ObjectDisposedException)
             {
@@ -231,6 +238,11 @@ public sealed partial class SnmpClient
             }
             catch (SocketException)
             {
+                if (_shutdown.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 // E.g. an ICMP error queued on the socket: it concerns no request in particular.
                 Interlocked.Increment(ref _malformed);
                 continue;

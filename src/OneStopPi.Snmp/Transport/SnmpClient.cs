@@ -20,6 +20,9 @@ public sealed partial class SnmpClient : IAsyncDisposable
     private readonly UsmKeyCache _keys = new();
     private readonly ConcurrentDictionary<IPEndPoint, Task<RemoteEngine>> _engines = new();
 
+    /// <summary>The receive thread only decodes (at most a few KiB of stack); a small stack keeps a Pi's footprint small.</summary>
+    private const int ReceiveThreadStackSize = 256 * 1024;
+
     public SnmpClient(SnmpClientOptions? options = null)
     {
         _options = options ?? new SnmpClientOptions();
@@ -31,7 +34,22 @@ public sealed partial class SnmpClient : IAsyncDisposable
         _slots = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
         _socket = CreateSocket(_options);
         _sweepTimer = _time.CreateTimer(static state => ((SnmpClient)state!).Sweep(), this, _options.SweepInterval, _options.SweepInterval);
-        _receiveLoop = Task.Run(ReceiveLoopAsync);
+        var receiveDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiveLoop = receiveDone.Task;
+        new Thread(
+            () =>
+            {
+                try
+                {
+                    ReceiveLoop();
+                }
+                finally
+                {
+                    receiveDone.SetResult();
+                }
+            },
+            ReceiveThreadStackSize)
+        { IsBackground = true, Name = "snmp-receive" }.Start();
     }
 
     /// <summary>GET (RFC 3416 4.2.1): one value per OID, in order. Splits the request when the agent says tooBig.</summary>

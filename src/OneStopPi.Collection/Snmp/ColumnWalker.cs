@@ -21,7 +21,7 @@ internal sealed class ColumnWalker
     public int MaxRequests { get; init; } = 12;
 
     /// <summary>max-repetitions of the first GETBULK (every column); later ones use <see cref="NextRepetitions"/>.</summary>
-    public int FirstRepetitions { get; init; } = 8;
+    public int FirstRepetitions { get; init; } = 1;
 
     public int NextRepetitions { get; init; } = 24;
 

@@ -68,7 +68,7 @@ public sealed class DeviceCollector
         // 2. No profile from sysObjectID/sysDescr: ask the profiles' probe OIDs once.
         if (read.Profile is null)
         {
-            ObjectIdentifier[] probes = [.. _profiles.Compiled.SelectMany(p => p.Probe).Where(s => s.Oid is not null).Select(s => s.Oid!.Value).Distinct()];
+            ObjectIdentifier[] probes = [.. _profiles.Compiled.SelectMany(p => p.Probe).Where(s => s.Oid is not null).Select(s => s.Oid!.Value).Distinct(), .. EntityScalars];
             if (probes.Length > 0 && await GetIntoAsync(snmp, probes, read, cancellationToken).ConfigureAwait(false))
             {
                 read.Profile = _profiles.Compiled.FirstOrDefault(p => p.Probe.Any(s => read.Resolve(s) is not null));
@@ -98,7 +98,7 @@ public sealed class DeviceCollector
         // 4. The vendor OIDs the profile names.
         if (read.Profile is { } profile)
         {
-            ObjectIdentifier[] vendor = [.. profile.ScalarOids.Where(o => !read.Has(o))];
+            ObjectIdentifier[] vendor = [.. profile.ScalarOids.Concat(profile.EntityOids).Where(o => !read.Values.ContainsKey(o))];
             if (vendor.Length > 0 && !await GetIntoAsync(snmp, vendor, read, cancellationToken).ConfigureAwait(false))
             {
                 return;
@@ -161,14 +161,16 @@ public sealed class DeviceCollector
         yield return StandardOids.HrPrinterDetectedErrorState.Append(index);
         yield return StandardOids.PrtGeneralSerialNumber.Append(index);
         yield return StandardOids.PrtLocalizationCharacterSet.Append(index, 1);
-        if (index == 1)
-        {
-            yield return StandardOids.EntPhysicalModelName1;
-            yield return StandardOids.EntPhysicalSerialNum1;
-            yield return StandardOids.EntPhysicalFirmwareRev1;
-            yield return StandardOids.EntPhysicalSoftwareRev1;
-        }
     }
+
+    /// <summary>
+    /// ENTITY-MIB's first entry: printers rarely fill it, so it is asked for only when no profile
+    /// matched (with the probes) or the matched profile names it as a source.
+    /// </summary>
+    private static readonly ObjectIdentifier[] EntityScalars =
+    [
+        StandardOids.EntPhysicalModelName1, StandardOids.EntPhysicalSerialNum1, StandardOids.EntPhysicalFirmwareRev1, StandardOids.EntPhysicalSoftwareRev1,
+    ];
 
     private static readonly ObjectIdentifier[] StandardColumns =
     [

@@ -232,6 +232,17 @@ internal sealed class CompiledProfile
             .Concat(BrotherBlocks.Select(b => b.Oid))
             .Distinct();
 
+    /// <summary>The ENTITY-MIB objects this profile's sources name (the collector asks for them only then).</summary>
+    public IEnumerable<ObjectIdentifier> EntityOids =>
+        Model.Concat(Serial).Concat(Firmware).Concat(StatusText).Select(s => s.From switch
+        {
+            ValueSources.EntPhysicalModelName => "1.3.6.1.2.1.47.1.1.1.1.13.1",
+            ValueSources.EntPhysicalSerialNum => "1.3.6.1.2.1.47.1.1.1.1.11.1",
+            ValueSources.EntPhysicalFirmwareRev => "1.3.6.1.2.1.47.1.1.1.1.9.1",
+            ValueSources.EntPhysicalSoftwareRev => "1.3.6.1.2.1.47.1.1.1.1.10.1",
+            _ => (ObjectIdentifier?)null,
+        }).Where(o => o is not null).Select(o => o!.Value).Distinct();
+
     public IEnumerable<ObjectIdentifier> TableColumns =>
         CounterTables.SelectMany(t => t.UnitColumn is { } unit ? new[] { t.KeyColumn, t.ValueColumn, unit } : [t.KeyColumn, t.ValueColumn]).Distinct();
 

@@ -17,11 +17,14 @@ internal sealed class ColumnWalker
     /// <summary>Rows kept per column; more are dropped and the column reported as truncated.</summary>
     public int MaxRowsPerColumn { get; init; } = 256;
 
-    /// <summary>Bound on the requests one walk may send.</summary>
+    /// <summary>Bound on the requests one walk may send with GETBULK (SNMPv2c/v3).</summary>
     public int MaxRequests { get; init; } = 12;
 
+    /// <summary>Bound on the requests one walk may send on SNMPv1, where GETNEXT reads one row per request.</summary>
+    public int MaxRequestsV1 { get; init; } = 64;
+
     /// <summary>max-repetitions of the first GETBULK (every column); later ones use <see cref="NextRepetitions"/>.</summary>
-    public int FirstRepetitions { get; init; } = 8;
+    public int FirstRepetitions { get; init; } = 1;
 
     public int NextRepetitions { get; init; } = 24;
 
@@ -51,7 +54,7 @@ internal sealed class ColumnWalker
         int sent = 0;
         while (open.Count > 0)
         {
-            if (sent >= MaxRequests)
+            if (sent >= (bulk ? MaxRequests : MaxRequestsV1))
             {
                 result.Problems.Add($"table read stopped after {sent} requests with {open.Count} column(s) unfinished");
                 break;

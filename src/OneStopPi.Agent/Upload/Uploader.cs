@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
 
@@ -12,22 +13,24 @@ namespace OneStopPi.Agent.Upload;
 /// </summary>
 public sealed partial class Uploader : BackgroundService
 {
-    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(30);
     private readonly FileOutbox _outbox;
     private readonly PortalLink _link;
     private readonly PortalClient _client;
     private readonly TimeProvider _time;
     private readonly RetryBackoff _backoff;
     private readonly ILogger<Uploader> _logger;
+    private readonly TimeSpan _idleWait;
 
-    public Uploader(FileOutbox outbox, PortalLink link, PortalClient client, TimeProvider time, Random random, ILogger<Uploader> logger)
+    public Uploader(FileOutbox outbox, PortalLink link, PortalClient client, TimeProvider time, Random random, ILogger<Uploader> logger, AgentTimings? timings = null)
     {
+        timings ??= new AgentTimings();
+        _idleWait = timings.UploadIdleWait;
         _outbox = outbox;
         _link = link;
         _client = client;
         _time = time;
         _logger = logger;
-        _backoff = new RetryBackoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(30), random);
+        _backoff = new RetryBackoff(timings.UploadRetryFloor, timings.UploadRetryCap, random);
     }
 
     public DateTimeOffset? LastUpload { get; private set; }
@@ -39,7 +42,7 @@ public sealed partial class Uploader : BackgroundService
             OutboxItem? item = _outbox.PeekOldest();
             if (item is null || _link.Session is null)
             {
-                await _outbox.WaitForAppendAsync(IdleWait, stoppingToken).ConfigureAwait(false);
+                await _outbox.WaitForAppendAsync(_idleWait, stoppingToken).ConfigureAwait(false);
                 continue;
             }
 

@@ -57,6 +57,13 @@ public sealed partial class CommandExecutor
             // Taken on before a restart. A restart command did its job by restarting; anything else
             // is reported, not run a second time.
             await _client.AcknowledgeCommandAsync(session, command.Id, cancellationToken).ConfigureAwait(false);
+            string key = command.Id.ToString(CultureInfo.InvariantCulture);
+            if (_outbox.Snapshot().Any(i => i.Kind == OutboxItemKind.CommandResult && i.Key == key))
+            {
+                // It ran to the end: its result waits in the outbox, and the uploader completes the command with it.
+                return;
+            }
+
             bool restarted = type == RemoteCommandType.RestartAgent;
             await CompleteAsync(session, command, restarted, restarted ? "agent restarted" : "interrupted by an agent restart; not run a second time", cancellationToken).ConfigureAwait(false);
             return;

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Hosting;
@@ -63,9 +64,11 @@ public sealed partial class Uploader : BackgroundService
             {
                 if (item.Kind == OutboxItemKind.CommandResult)
                 {
+                    // Storing the result completes the command on the portal (docs/portal-api.md, "Commands"):
+                    // a /complete after it would be refused as "already completed".
                     long commandId = long.Parse(item.Key, System.Globalization.CultureInfo.InvariantCulture);
                     await _client.UploadCommandResultAsync(session, commandId, zip, cancellationToken).ConfigureAwait(false);
-                    await _client.CompleteCommandAsync(session, commandId, new CommandOutcome(true, $"result uploaded ({item.Size} bytes)"), cancellationToken).ConfigureAwait(false);
+                    LogResultUploaded(commandId, item.Size);
                 }
                 else
                 {
@@ -85,6 +88,14 @@ public sealed partial class Uploader : BackgroundService
             TimeSpan delay = _backoff.Failed();
             LogRetry(item.Key, e.Message, delay, _backoff.ConsecutiveFailures);
             return delay;
+        }
+        catch (PortalRejectedException e) when (item.Kind == OutboxItemKind.CommandResult && e.Status == HttpStatusCode.Conflict)
+        {
+            // The command is already finished on the portal: the result went up before a crash
+            // kept it in the outbox, or the command was failed meanwhile. Sending it again cannot help.
+            _outbox.Remove(item);
+            LogResultNotWanted(item.Key, e.Message);
+            return null;
         }
         catch (PortalRejectedException e) when (e.IsAuthentication)
         {
@@ -114,6 +125,12 @@ public sealed partial class Uploader : BackgroundService
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Upload of {BatchId} failed ({Reason}); retrying in {Delay} (failure {Failures})")]
     private partial void LogRetry(string batchId, string reason, TimeSpan delay, int failures);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Uploaded the result of remote command {CommandId} ({Bytes} bytes)")]
+    private partial void LogResultUploaded(long commandId, long bytes);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Remote command {CommandId} is already finished on the portal ({Reason}); its result is not sent again")]
+    private partial void LogResultNotWanted(string commandId, string reason);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "The portal refused batch {BatchId} for good ({Reason}); kept in {Directory}")]
     private partial void LogRejected(string batchId, string reason, string directory);

@@ -79,6 +79,30 @@ public sealed partial class FullCycleTests
         Assert.That(await _agent.TerminateAsync(), Is.Zero, _agent.Tail());
     }
 
+    [Test]
+    public async Task A_box_that_was_off_at_the_scan_time_reads_once_when_back_and_the_reading_says_missed()
+    {
+        await ServicePeers.FleetAsync();
+        PortalProcess portal = await ServicePeers.PortalAsync();
+        string halfAnHourAgo = DateTime.UtcNow.AddMinutes(-30).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        SiteCreated site = await SiteSetup.CreateSiteAsync(portal, "Missed", SiteSetup.FleetConfig(meterTime: halfAnHourAgo));
+        _home.Configure(portal, site.EnrolmentKey);
+        _home.ClockSynchronised();
+
+        _agent = _home.Start();
+        await SiteSetup.AssignWhenEnrolledAsync(portal, _home, _agent, site);
+
+        Match due = await _agent.WaitForLogAsync(MeterDue());
+        Assert.That(due.Groups["missed"].Value, Is.EqualTo("True"));
+        Match uploaded = await _agent.WaitForLogAsync(MeterUploaded());
+        StoredBatch stored = (await portal.Database.BatchesAsync(_home.HardwareId)).Single(b => b.BatchKey == uploaded.Groups["batch"].Value);
+        Assert.That(stored.MissedMeter, Is.True, "the stored scan is flagged missedMeter");
+
+        await Task.Delay(TimeSpan.FromSeconds(2)); // ten scheduler ticks
+        Assert.That(MeterDue().Matches(_agent.Output), Has.Count.EqualTo(1), "it runs once");
+        Assert.That(await _agent.TerminateAsync(), Is.Zero, _agent.Tail());
+    }
+
     [GeneratedRegex(@"Daily meter scan for \S+ is due \(missed: (?<missed>\w+)\)")]
     private static partial Regex MeterDue();
 

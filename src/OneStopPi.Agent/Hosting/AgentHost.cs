@@ -29,6 +29,8 @@ public static class AgentHost
         getVariable ??= Environment.GetEnvironmentVariable;
         AgentTimings timings = AgentTimings.FromEnvironment(getVariable);
         paths.EnsureCreated();
+        // A power cut (or SIGKILL) during an atomic write leaves its temporary file behind.
+        AtomicFile.DeleteLeftovers(paths.StateDirectory);
 
         var logControl = new LogControl(paths.LogsDirectory);
         Serilog.Core.Logger logger = CreateLogger(logControl);

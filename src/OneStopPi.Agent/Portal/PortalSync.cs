@@ -66,6 +66,11 @@ public sealed partial class PortalSync : BackgroundService
                 }
             }
 
+            if (_runState.Current.OpenCommands.Count > 0)
+            {
+                await ReportOpenCommandsAsync(session, stoppingToken).ConfigureAwait(false);
+            }
+
             TimeSpan poll = _link.Plan?.CommandPollInterval ?? TimeSpan.Zero;
             if (poll > TimeSpan.Zero && (lastPoll is null || _time.GetElapsedTime(lastPoll.Value) >= poll))
             {
@@ -128,6 +133,23 @@ public sealed partial class PortalSync : BackgroundService
             {
                 LogCommandFailed(e, command.Id);
             }
+        }
+    }
+
+    private async Task ReportOpenCommandsAsync(PortalSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _commands.ReportOpenCommandsAsync(session, cancellationToken).ConfigureAwait(false);
+            _link.RecordContact();
+        }
+        catch (PortalRejectedException e) when (e.IsAuthentication)
+        {
+            await _link.ForgetEnrolmentAsync(e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException)
+        {
+            LogPortalProblem("command report", e.Message);
         }
     }
 

@@ -157,6 +157,41 @@ public sealed class RestartCommandTests
         Assert.That(agent.Lifetime.StopRequests, Is.Zero, "it does not restart a second time");
     }
 
+    [Test]
+    public async Task A_command_acknowledged_before_a_crash_is_reported_when_the_agent_is_back()
+    {
+        InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "crash-after-ack");
+        CommandView scan = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 2);
+        CommandView restart = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 1);
+        CommandView reportLost = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 5, "debug");
+        Assert.That((await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Select(c => c.Id), Is.EqualTo(new[] { scan.Id, restart.Id, reportLost.Id }));
+        // The run that crashed: all three taken on and acknowledged; the scan and the restart cut short,
+        // the log mode set but its report lost with the portal.
+        await agent.RunState.UpdateAsync(s => s with
+        {
+            StartedCommands = [scan.Id, restart.Id, reportLost.Id],
+            OpenCommands = [new OpenCommand(scan.Id, 2), new OpenCommand(restart.Id, 1), new OpenCommand(reportLost.Id, 5, true, "log mode debug")],
+        });
+        foreach (long id in new[] { scan.Id, restart.Id, reportLost.Id })
+        {
+            await agent.Client.AcknowledgeCommandAsync(agent.Session, id, CancellationToken.None);
+        }
+
+        Assert.That(await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None), Is.Empty, "the portal does not deliver an acknowledged command again");
+
+        await agent.Executor.ReportOpenCommandsAsync(agent.Session, CancellationToken.None);
+
+        CommandView[] commands = await agent.Portal.Operator.CommandsAsync(agent.Id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(commands.Single(c => c.Id == scan.Id), Has.Property("State").EqualTo("failed").And.Property("Message").EqualTo("interrupted by an agent restart; not run a second time"));
+            Assert.That(commands.Single(c => c.Id == restart.Id), Has.Property("State").EqualTo("completed").And.Property("Message").EqualTo("agent restarted"));
+            Assert.That(commands.Single(c => c.Id == reportLost.Id), Has.Property("State").EqualTo("completed").And.Property("Message").EqualTo("log mode debug"));
+            Assert.That(agent.RunState.Current.OpenCommands, Is.Empty);
+            Assert.That(agent.Lifetime.StopRequests, Is.Zero);
+        });
+    }
+
     private T Own<T>(T owned)
         where T : IDisposable
     {

@@ -66,15 +66,15 @@ public sealed partial class PortalSync : BackgroundService
                 }
             }
 
-            if (_runState.Current.OpenCommands.Count > 0)
-            {
-                await ReportOpenCommandsAsync(session, stoppingToken).ConfigureAwait(false);
-            }
-
             TimeSpan poll = _link.Plan?.CommandPollInterval ?? TimeSpan.Zero;
             if (poll > TimeSpan.Zero && (lastPoll is null || _time.GetElapsedTime(lastPoll.Value) >= poll))
             {
                 lastPoll = _time.GetTimestamp();
+                if (_runState.Current.OpenCommands.Count > 0)
+                {
+                    await ReportOpenCommandsAsync(session, stoppingToken).ConfigureAwait(false);
+                }
+
                 await PollCommandsAsync(session, stoppingToken).ConfigureAwait(false);
             }
         }

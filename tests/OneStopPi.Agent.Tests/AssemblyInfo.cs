@@ -1,4 +1,5 @@
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
-// Fixtures marked [Parallelizable(ParallelScope.Children)] run this many CLI processes at once.
+// CLI fixtures ([Parallelizable(ParallelScope.Children)]) and the service fixtures mostly wait on processes
+// (onestoppi, the portal, snmpsim): more of them than cores may run at once.
 [assembly: LevelOfParallelism(6)]

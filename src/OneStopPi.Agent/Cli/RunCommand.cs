@@ -25,7 +25,18 @@ internal static class RunCommand
                 return CliErrors.UsageError;
             }
 
-            using IHost host = AgentHost.Build(paths, settings);
+            IHost host;
+            try
+            {
+                host = AgentHost.Build(paths, settings);
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync($"onestoppi: {e.Message}").ConfigureAwait(false);
+                return CliErrors.UsageError;
+            }
+
+            using IDisposable running = host;
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });

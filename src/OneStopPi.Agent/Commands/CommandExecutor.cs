@@ -34,6 +34,7 @@ public sealed partial class CommandExecutor
     private readonly SnmpClient _snmp;
     private readonly PortalLink _link;
     private readonly ILogger<CommandExecutor> _logger;
+    private readonly HashSet<long> _startedHere = [];
 
     public CommandExecutor(PortalClient client, RunStateStore runState, FileOutbox outbox, ChannelWriter<ScanJob> jobs, LogControl logs,
         IHostApplicationLifetime lifetime, SnmpClient snmp, PortalLink link, ILogger<CommandExecutor> logger)
@@ -57,12 +58,17 @@ public sealed partial class CommandExecutor
             // Taken on before a restart. A restart command did its job by restarting; anything else
             // is reported, not run a second time.
             await _client.AcknowledgeCommandAsync(session, command.Id, cancellationToken).ConfigureAwait(false);
-            bool restarted = type == RemoteCommandType.RestartAgent;
-            await CompleteAsync(session, command, restarted, restarted ? "agent restarted" : "interrupted by an agent restart; not run a second time", cancellationToken).ConfigureAwait(false);
+            OpenCommand open = _runState.Current.OpenCommands.FirstOrDefault(c => c.Id == command.Id) ?? new OpenCommand(command.Id, command.Type);
+            await ReportOpenAsync(session, open, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await _runState.UpdateAsync(s => s with { StartedCommands = [.. s.StartedCommands, command.Id] }, cancellationToken).ConfigureAwait(false);
+        await _runState.UpdateAsync(s => s with
+        {
+            StartedCommands = [.. s.StartedCommands, command.Id],
+            OpenCommands = [.. s.OpenCommands, new OpenCommand(command.Id, command.Type)],
+        }, cancellationToken).ConfigureAwait(false);
+        _startedHere.Add(command.Id);
         await _client.AcknowledgeCommandAsync(session, command.Id, cancellationToken).ConfigureAwait(false);
         LogCommand(command.Id, type, command.Parameter);
         switch (type)
@@ -80,6 +86,7 @@ public sealed partial class CommandExecutor
             case RemoteCommandType.UploadLogFiles:
                 byte[] logs = ZipLogs();
                 await _outbox.AppendAsync(OutboxItemKind.CommandResult, command.Id.ToString(CultureInfo.InvariantCulture), logs, cancellationToken).ConfigureAwait(false);
+                await CloseAsync(command.Id).ConfigureAwait(false); // the uploader completes it with the result
                 break;
 
             case RemoteCommandType.DeleteLogFiles:
@@ -179,6 +186,7 @@ public sealed partial class CommandExecutor
 
         byte[] zip = ZipOf([($"walk-{endPoint.Address}.txt", Encoding.UTF8.GetBytes(text.ToString()))]);
         await _outbox.AppendAsync(OutboxItemKind.CommandResult, command.Id.ToString(CultureInfo.InvariantCulture), zip, cancellationToken).ConfigureAwait(false);
+        await CloseAsync(command.Id).ConfigureAwait(false); // the uploader completes it with the result
     }
 
     private byte[] ZipLogs()
@@ -222,10 +230,71 @@ public sealed partial class CommandExecutor
         return buffer.ToArray();
     }
 
-    private Task CompleteAsync(PortalSession session, PortalCommand command, bool succeeded, string message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tells the portal the outcome of commands it has not heard about: outcomes a failed report left
+    /// behind, and commands a previous run took on and never finished (killed, power cut, restart).
+    /// The portal delivers an acknowledged command only once, so nobody else would.
+    /// </summary>
+    public async Task ReportOpenCommandsAsync(PortalSession session, CancellationToken cancellationToken)
     {
-        LogCompleted(command.Id, (RemoteCommandType)command.Type, succeeded, message);
-        return _client.CompleteCommandAsync(session, command.Id, new CommandOutcome(succeeded, message), cancellationToken);
+        foreach (OpenCommand open in _runState.Current.OpenCommands)
+        {
+            await ReportOpenAsync(session, open, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReportOpenAsync(PortalSession session, OpenCommand open, CancellationToken cancellationToken)
+    {
+        string key = open.Id.ToString(CultureInfo.InvariantCulture);
+        if (_outbox.Snapshot().Any(i => i.Kind == OutboxItemKind.CommandResult && i.Key == key))
+        {
+            // It ran to the end: its result waits in the outbox, and the uploader completes the command with it.
+            await CloseAsync(open.Id).ConfigureAwait(false);
+            return;
+        }
+
+        // A restart command did its job by restarting; anything else cut short is reported, not run a second time.
+        bool restart = open.Type == (int)RemoteCommandType.RestartAgent;
+        (bool succeeded, string message) = open.Succeeded is { } done
+            ? (done, open.Message ?? "")
+            : _startedHere.Contains(open.Id)
+                ? (false, "interrupted; not run a second time")
+                : (restart, restart ? "agent restarted" : "interrupted by an agent restart; not run a second time");
+        await ReportAsync(session, open.Id, (RemoteCommandType)open.Type, succeeded, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task CompleteAsync(PortalSession session, PortalCommand command, bool succeeded, string message, CancellationToken cancellationToken) =>
+        ReportAsync(session, command.Id, (RemoteCommandType)command.Type, succeeded, message, cancellationToken);
+
+    /// <summary>Records the outcome durably, then tells the portal; a report that fails is sent again by <see cref="ReportOpenCommandsAsync"/>.</summary>
+    private async Task ReportAsync(PortalSession session, long id, RemoteCommandType type, bool succeeded, string message, CancellationToken cancellationToken)
+    {
+        LogCompleted(id, type, succeeded, message);
+        if (_runState.Current.OpenCommands.Any(c => c.Id == id && c.Succeeded is null))
+        {
+            await _runState.UpdateAsync(s => s with { OpenCommands = [.. s.OpenCommands.Select(c => c.Id == id ? c with { Succeeded = succeeded, Message = message } : c)] },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _client.CompleteCommandAsync(session, id, new CommandOutcome(succeeded, message), cancellationToken).ConfigureAwait(false);
+        }
+        catch (PortalRejectedException e) when (e.Status is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            // Already finished on the portal (a report repeated after a crash), or the command is gone.
+            LogReportNotWanted(id, e.Message);
+        }
+
+        await CloseAsync(id).ConfigureAwait(false);
+    }
+
+    private async Task CloseAsync(long id)
+    {
+        if (_runState.Current.OpenCommands.Any(c => c.Id == id))
+        {
+            await _runState.UpdateAsync(s => s with { OpenCommands = [.. s.OpenCommands.Where(c => c.Id != id)] }, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Remote command {Id}: {Type} {Parameter}")]
@@ -233,6 +302,9 @@ public sealed partial class CommandExecutor
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Remote command {Id} ({Type}) finished: succeeded {Succeeded}, {Message}")]
     private partial void LogCompleted(long id, RemoteCommandType type, bool succeeded, string message);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "The outcome of remote command {Id} is not wanted by the portal any more: {Reason}")]
+    private partial void LogReportNotWanted(long id, string reason);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Restarting on the portal's command")]
     private partial void LogRestarting();

@@ -27,7 +27,10 @@ public static class AgentHost
     {
         time ??= TimeProvider.System;
         getVariable ??= Environment.GetEnvironmentVariable;
+        AgentTimings timings = AgentTimings.FromEnvironment(getVariable);
         paths.EnsureCreated();
+        // A power cut (or SIGKILL) during an atomic write leaves its temporary file behind.
+        AtomicFile.DeleteLeftovers(paths.StateDirectory);
 
         var logControl = new LogControl(paths.LogsDirectory);
         Serilog.Core.Logger logger = CreateLogger(logControl);
@@ -56,6 +59,7 @@ public static class AgentHost
 
         var jobs = Channel.CreateBounded<ScanJob>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         services.AddSingleton(time);
+        services.AddSingleton(timings);
         services.AddSingleton(new Random());
         services.AddSingleton(paths);
         services.AddSingleton(settings);
@@ -65,7 +69,9 @@ public static class AgentHost
         services.AddSingleton(jobs.Reader);
         services.AddSingleton(jobs.Writer);
         services.AddSingleton<PipelineLiveness>();
-        services.AddSingleton(sp => new ClockSynchronisation(time));
+        // Where the NTP daemon says "synchronised" (ClockSynchronisation); systemd-timesyncd's flag unless told otherwise.
+        string? timesyncFlag = getVariable(ClockSynchronisation.FlagVariable);
+        services.AddSingleton(sp => string.IsNullOrEmpty(timesyncFlag) ? new ClockSynchronisation(time) : new ClockSynchronisation(time, timesyncFlag));
         services.AddSingleton<RunStateStore>();
         services.AddSingleton(sp => new FileOutbox(paths.OutboxDirectory, new OutboxLimits(), time, sp.GetRequiredService<ILogger<FileOutbox>>()));
         services.AddSingleton(sp => new SnmpClient(new SnmpClientOptions { TimeProvider = time }));

@@ -21,6 +21,7 @@ public sealed partial class PortalLink
     private readonly string _version;
     private TaskCompletionSource _planChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _missingSettingsLogged;
+    private string? _refusedETag;
 
     public PortalLink(AgentSettings settings, AgentPaths paths, PortalClient client, HardwareIdentity identity, string version, TimeProvider time, ILogger<PortalLink> logger)
     {
@@ -100,7 +101,9 @@ public sealed partial class PortalLink
 
         try
         {
-            ConfigFetch fetch = await _client.GetConfigAsync(session, Cached?.ETag, cancellationToken).ConfigureAwait(false);
+            // After a refusal, ask with the refused version's ETag: while the portal still has it, the
+            // answer is 304 (no download, no second refusal logged every heartbeat).
+            ConfigFetch fetch = await _client.GetConfigAsync(session, _refusedETag ?? Cached?.ETag, cancellationToken).ConfigureAwait(false);
             LastContact = _time.GetUtcNow();
             if (fetch.NotModified || fetch.Config is null)
             {
@@ -115,8 +118,11 @@ public sealed partial class PortalLink
             catch (InvalidPortalConfigException e)
             {
                 LogConfigRefused(fetch.Config.Version, e.Message);
+                _refusedETag = fetch.ETag;
                 return;
             }
+
+            _refusedETag = null;
 
             var cached = new CachedPortalConfig(fetch.ETag, fetch.Config, _time.GetUtcNow());
             await _configFile.SaveAsync(cached, cancellationToken).ConfigureAwait(false);

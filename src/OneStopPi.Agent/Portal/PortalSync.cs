@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Commands;
+using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.State;
 
@@ -12,13 +13,6 @@ namespace OneStopPi.Agent.Portal;
 /// </summary>
 public sealed partial class PortalSync : BackgroundService
 {
-    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan ConfigInterval = TimeSpan.FromMinutes(15);
-
-    /// <summary>An agent waiting to be assigned looks for its configuration more often, so a technician is not kept waiting.</summary>
-    public static readonly TimeSpan UnassignedConfigInterval = TimeSpan.FromSeconds(20);
-
     private readonly PortalLink _link;
     private readonly PortalClient _client;
     private readonly CommandExecutor _commands;
@@ -28,10 +22,12 @@ public sealed partial class PortalSync : BackgroundService
     private readonly string _version;
     private readonly ILogger<PortalSync> _logger;
     private readonly long _started;
+    private readonly AgentTimings _timings;
 
     public PortalSync(PortalLink link, PortalClient client, CommandExecutor commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
-        AgentVersion version, ILogger<PortalSync> logger)
+        AgentVersion version, ILogger<PortalSync> logger, AgentTimings? timings = null)
     {
+        _timings = timings ?? new AgentTimings();
         _link = link;
         _client = client;
         _commands = commands;
@@ -46,7 +42,7 @@ public sealed partial class PortalSync : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long? lastHeartbeat = null, lastConfig = null, lastPoll = null;
-        using var timer = new PeriodicTimer(Tick, _time);
+        using var timer = new PeriodicTimer(_timings.SyncTick, _time);
         do
         {
             if (!await _link.EnsureEnrolledAsync(stoppingToken).ConfigureAwait(false) || _link.Session is not { } session)
@@ -54,14 +50,14 @@ public sealed partial class PortalSync : BackgroundService
                 continue;
             }
 
-            TimeSpan configInterval = _link.Plan is { Assigned: true } ? ConfigInterval : UnassignedConfigInterval;
+            TimeSpan configInterval = _link.Plan is { Assigned: true } ? _timings.ConfigRefresh : _timings.UnassignedConfigRefresh;
             if (lastConfig is null || _time.GetElapsedTime(lastConfig.Value) >= configInterval)
             {
                 lastConfig = _time.GetTimestamp();
                 await _link.RefreshConfigAsync(stoppingToken).ConfigureAwait(false);
             }
 
-            if (lastHeartbeat is null || _time.GetElapsedTime(lastHeartbeat.Value) >= HeartbeatInterval)
+            if (lastHeartbeat is null || _time.GetElapsedTime(lastHeartbeat.Value) >= _timings.Heartbeat)
             {
                 lastHeartbeat = _time.GetTimestamp();
                 if (await HeartbeatAsync(session, stoppingToken).ConfigureAwait(false) is { } etag && etag != _link.Cached?.ETag)
@@ -74,6 +70,11 @@ public sealed partial class PortalSync : BackgroundService
             if (poll > TimeSpan.Zero && (lastPoll is null || _time.GetElapsedTime(lastPoll.Value) >= poll))
             {
                 lastPoll = _time.GetTimestamp();
+                if (_runState.Current.OpenCommands.Count > 0)
+                {
+                    await ReportOpenCommandsAsync(session, stoppingToken).ConfigureAwait(false);
+                }
+
                 await PollCommandsAsync(session, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -132,6 +133,23 @@ public sealed partial class PortalSync : BackgroundService
             {
                 LogCommandFailed(e, command.Id);
             }
+        }
+    }
+
+    private async Task ReportOpenCommandsAsync(PortalSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _commands.ReportOpenCommandsAsync(session, cancellationToken).ConfigureAwait(false);
+            _link.RecordContact();
+        }
+        catch (PortalRejectedException e) when (e.IsAuthentication)
+        {
+            await _link.ForgetEnrolmentAsync(e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException)
+        {
+            LogPortalProblem("command report", e.Message);
         }
     }
 

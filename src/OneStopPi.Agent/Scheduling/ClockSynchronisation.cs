@@ -11,6 +11,9 @@ namespace OneStopPi.Agent.Scheduling;
 /// </summary>
 public partial class ClockSynchronisation
 {
+    /// <summary>Names another flag file than systemd-timesyncd's (another NTP daemon's hook, or a test).</summary>
+    public const string FlagVariable = "ONESTOPPI_TIMESYNC_FLAG";
+
     private static readonly TimeSpan StepThreshold = TimeSpan.FromMinutes(2);
     private readonly TimeProvider _time;
     private readonly string _timesyncFlag;

@@ -15,8 +15,6 @@ namespace OneStopPi.Agent.Scheduling;
 /// </summary>
 public sealed partial class ScanScheduler : BackgroundService
 {
-    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(15);
-
     private readonly PortalLink _link;
     private readonly RunStateStore _runState;
     private readonly ClockSynchronisation _clock;
@@ -25,11 +23,13 @@ public sealed partial class ScanScheduler : BackgroundService
     private readonly PipelineLiveness _liveness;
     private readonly ILogger<ScanScheduler> _logger;
     private DateOnly? _queuedMeterDay;
+    private readonly TimeSpan _tick;
     private bool _unsyncedLogged;
 
     public ScanScheduler(PortalLink link, RunStateStore runState, ClockSynchronisation clock, ChannelWriter<ScanJob> jobs, TimeProvider time,
-        PipelineLiveness liveness, ILogger<ScanScheduler> logger)
+        PipelineLiveness liveness, ILogger<ScanScheduler> logger, AgentTimings? timings = null)
     {
+        _tick = (timings ?? new AgentTimings()).SchedulerTick;
         _link = link;
         _runState = runState;
         _clock = clock;
@@ -42,7 +42,7 @@ public sealed partial class ScanScheduler : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         long lastStatus = _time.GetTimestamp();
-        using var timer = new PeriodicTimer(Tick, _time);
+        using var timer = new PeriodicTimer(_tick, _time);
         do
         {
             _liveness.Beat();

@@ -19,4 +19,13 @@ public sealed record AgentRunState
 
     /// <summary>Commands already taken on: each runs once even if the agent restarts mid-way.</summary>
     public IReadOnlyList<long> StartedCommands { get; init; } = [];
+
+    /// <summary>
+    /// Commands taken on whose outcome the portal has not heard yet. The portal never delivers an
+    /// acknowledged command again, so a run cut short reports these itself when it is back.
+    /// </summary>
+    public IReadOnlyList<OpenCommand> OpenCommands { get; init; } = [];
 }
+
+/// <summary>A command taken on; <paramref name="Succeeded"/> is null while it runs (or when a restart cut it short).</summary>
+public sealed record OpenCommand(long Id, int Type, bool? Succeeded = null, string? Message = null);

@@ -1,5 +1,7 @@
+using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
 
@@ -12,22 +14,24 @@ namespace OneStopPi.Agent.Upload;
 /// </summary>
 public sealed partial class Uploader : BackgroundService
 {
-    private static readonly TimeSpan IdleWait = TimeSpan.FromSeconds(30);
     private readonly FileOutbox _outbox;
     private readonly PortalLink _link;
     private readonly PortalClient _client;
     private readonly TimeProvider _time;
     private readonly RetryBackoff _backoff;
     private readonly ILogger<Uploader> _logger;
+    private readonly TimeSpan _idleWait;
 
-    public Uploader(FileOutbox outbox, PortalLink link, PortalClient client, TimeProvider time, Random random, ILogger<Uploader> logger)
+    public Uploader(FileOutbox outbox, PortalLink link, PortalClient client, TimeProvider time, Random random, ILogger<Uploader> logger, AgentTimings? timings = null)
     {
+        timings ??= new AgentTimings();
+        _idleWait = timings.UploadIdleWait;
         _outbox = outbox;
         _link = link;
         _client = client;
         _time = time;
         _logger = logger;
-        _backoff = new RetryBackoff(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(30), random);
+        _backoff = new RetryBackoff(timings.UploadRetryFloor, timings.UploadRetryCap, random);
     }
 
     public DateTimeOffset? LastUpload { get; private set; }
@@ -39,7 +43,7 @@ public sealed partial class Uploader : BackgroundService
             OutboxItem? item = _outbox.PeekOldest();
             if (item is null || _link.Session is null)
             {
-                await _outbox.WaitForAppendAsync(IdleWait, stoppingToken).ConfigureAwait(false);
+                await _outbox.WaitForAppendAsync(_idleWait, stoppingToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -60,9 +64,11 @@ public sealed partial class Uploader : BackgroundService
             {
                 if (item.Kind == OutboxItemKind.CommandResult)
                 {
+                    // Storing the result completes the command on the portal (docs/portal-api.md, "Commands"):
+                    // a /complete after it would be refused as "already completed".
                     long commandId = long.Parse(item.Key, System.Globalization.CultureInfo.InvariantCulture);
                     await _client.UploadCommandResultAsync(session, commandId, zip, cancellationToken).ConfigureAwait(false);
-                    await _client.CompleteCommandAsync(session, commandId, new CommandOutcome(true, $"result uploaded ({item.Size} bytes)"), cancellationToken).ConfigureAwait(false);
+                    LogResultUploaded(commandId, item.Size);
                 }
                 else
                 {
@@ -82,6 +88,14 @@ public sealed partial class Uploader : BackgroundService
             TimeSpan delay = _backoff.Failed();
             LogRetry(item.Key, e.Message, delay, _backoff.ConsecutiveFailures);
             return delay;
+        }
+        catch (PortalRejectedException e) when (item.Kind == OutboxItemKind.CommandResult && e.Status == HttpStatusCode.Conflict)
+        {
+            // The command is already finished on the portal: the result went up before a crash
+            // kept it in the outbox, or the command was failed meanwhile. Sending it again cannot help.
+            _outbox.Remove(item);
+            LogResultNotWanted(item.Key, e.Message);
+            return null;
         }
         catch (PortalRejectedException e) when (e.IsAuthentication)
         {
@@ -111,6 +125,12 @@ public sealed partial class Uploader : BackgroundService
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Upload of {BatchId} failed ({Reason}); retrying in {Delay} (failure {Failures})")]
     private partial void LogRetry(string batchId, string reason, TimeSpan delay, int failures);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Uploaded the result of remote command {CommandId} ({Bytes} bytes)")]
+    private partial void LogResultUploaded(long commandId, long bytes);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Remote command {CommandId} is already finished on the portal ({Reason}); its result is not sent again")]
+    private partial void LogResultNotWanted(string commandId, string reason);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "The portal refused batch {BatchId} for good ({Reason}); kept in {Directory}")]
     private partial void LogRejected(string batchId, string reason, string directory);

@@ -1,0 +1,93 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace OneStopPi.Agent.Tests.Service;
+
+/// <summary>One stored batch as the portal keeps it (table Batches), with its readings counted.</summary>
+internal sealed record StoredBatch(long Id, string BatchKey, int ReadingCount, int ReadingRows, int Scans, bool MissedMeter);
+
+/// <summary>
+/// The running portal's SQLite database (docs/portal-api.md, "Storage"), opened beside it (WAL): the
+/// ground truth for "stored once, none lost", and a way to queue commands the operator API refuses.
+/// </summary>
+internal sealed class PortalDatabase
+{
+    private readonly string _connectionString;
+
+    public PortalDatabase(string path) =>
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false, DefaultTimeout = 30 }.ToString();
+
+    /// <summary>The batches stored for the agent with this hardware id, in the order they were stored.</summary>
+    public async Task<IReadOnlyList<StoredBatch>> BatchesAsync(string hardwareId)
+    {
+        await using SqliteConnection connection = await OpenAsync().ConfigureAwait(false);
+        await using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT b.Id, b.BatchKey, b.ReadingCount,
+                   (SELECT COUNT(*) FROM Readings r WHERE r.BatchId = b.Id),
+                   (SELECT COUNT(*) FROM Scans s WHERE s.BatchId = b.Id),
+                   (SELECT COALESCE(MAX(s.MissedMeter), 0) FROM Scans s WHERE s.BatchId = b.Id)
+            FROM Batches b JOIN Agents a ON a.Id = b.AgentId
+            WHERE a.HardwareId = $hardware
+            ORDER BY b.Id
+            """;
+        command.Parameters.AddWithValue("$hardware", hardwareId);
+        var batches = new List<StoredBatch>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            batches.Add(new StoredBatch(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetInt64(5) != 0));
+        }
+
+        return batches;
+    }
+
+    /// <summary>Readings stored per device for the agent's batches (device id → count); unlinked readings under -1.</summary>
+    public async Task<IReadOnlyDictionary<long, int>> ReadingsPerDeviceAsync(string hardwareId)
+    {
+        await using SqliteConnection connection = await OpenAsync().ConfigureAwait(false);
+        await using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT COALESCE(r.DeviceId, -1), COUNT(*)
+            FROM Readings r JOIN Batches b ON b.Id = r.BatchId JOIN Agents a ON a.Id = b.AgentId
+            WHERE a.HardwareId = $hardware
+            GROUP BY COALESCE(r.DeviceId, -1)
+            """;
+        command.Parameters.AddWithValue("$hardware", hardwareId);
+        var counts = new Dictionary<long, int>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            counts[reader.GetInt64(0)] = reader.GetInt32(1);
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// Queues a command for the agent straight into the table, bypassing the operator API's checks —
+    /// what a newer or broken portal might send. Returns its id.
+    /// </summary>
+    public async Task<long> InsertCommandAsync(string hardwareId, int type, string? parameter)
+    {
+        await using SqliteConnection connection = await OpenAsync().ConfigureAwait(false);
+        await using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO Commands (AgentId, Type, Parameter, State, CreatedAt)
+            SELECT Id, $type, $parameter, 0, $now FROM Agents WHERE HardwareId = $hardware;
+            SELECT last_insert_rowid();
+            """;
+        command.Parameters.AddWithValue("$type", type);
+        command.Parameters.AddWithValue("$parameter", (object?)parameter ?? DBNull.Value);
+        command.Parameters.AddWithValue("$now", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$hardware", hardwareId);
+        return (long)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
+    }
+
+    private async Task<SqliteConnection> OpenAsync()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync().ConfigureAwait(false);
+        return connection;
+    }
+}

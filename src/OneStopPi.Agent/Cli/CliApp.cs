@@ -13,6 +13,7 @@ internal static class CliApp
             SnmpCommands.Walk(),
             ScanCommand.Create(),
             RunCommand.Create(),
+            DiscoverCommand.Create(),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

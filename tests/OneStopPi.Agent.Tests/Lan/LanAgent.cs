@@ -43,7 +43,7 @@ internal sealed class LanAgent : IAsyncDisposable
 
     public T Service<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static async Task<LanAgent> StartAsync(AgentSettings? settings = null, IReadOnlyList<KnownDevice>? devices = null)
+    public static async Task<LanAgent> StartAsync(AgentSettings? settings = null, IReadOnlyList<KnownDevice>? devices = null, Func<AgentPaths, Task>? seed = null)
     {
         string root = Directory.CreateTempSubdirectory("onestoppi-lan-").FullName;
         var paths = new AgentPaths(Path.Combine(root, "state"), Path.Combine(root, "logs"), Path.Combine(root, "conf"));
@@ -53,6 +53,11 @@ internal sealed class LanAgent : IAsyncDisposable
         {
             await new JsonStateFile<KnownDeviceList>(paths.State("devices.json"), Portal.AgentJsonContext.Default.KnownDeviceList)
                 .SaveAsync(new KnownDeviceList(devices)).ConfigureAwait(false);
+        }
+
+        if (seed is not null)
+        {
+            await seed(paths).ConfigureAwait(false);
         }
 
         settings ??= new AgentSettings();
@@ -90,14 +95,38 @@ internal sealed class LanAgent : IAsyncDisposable
         Directory.Delete(Root, recursive: true);
     }
 
-    private static int FreeTcpPort()
+    /// <summary>An HTTP client whose connections come from <paramref name="source"/> (a 127/8 address), so each test has its own rate-limit partition.</summary>
+    public HttpClient ClientFrom(string source)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(IPAddress.Parse(source), 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = Http };
+    }
+
+    public static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static int FreeUdpPort()
+    public static int FreeUdpPort()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -35,17 +35,13 @@ public sealed class LanNamespaceTests
         }
     }
 
-    private static string Onestoppi => Path.Combine(AppContext.BaseDirectory, "onestoppi.dll");
-
-    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
     [Order(1)]
     [TestCase(null, TestName = "Discover_finds_both_agents_by_broadcast")]
     [TestCase("br0", TestName = "Discover_finds_both_agents_on_the_named_interface")]
     public async Task Discover_finds_both_agents(string? nic)
     {
         string[] options = nic is null ? [] : ["--interface", nic];
-        ProcessResult result = await _lan!.InClientAsync(Dotnet, [Onestoppi, "discover", "--json", "--timeout", "1500", .. options]);
+        ProcessResult result = await _lan!.InClientAsync(LanNamespaces.Command[0], [.. LanNamespaces.Command.Skip(1), "discover", "--json", "--timeout", "1500", .. options]);
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         using JsonDocument json = JsonDocument.Parse(result.StandardOutput);
         JsonElement[] boxes = [.. json.RootElement.EnumerateArray()];
@@ -60,7 +56,7 @@ public sealed class LanNamespaceTests
     [Order(2)]
     public async Task Discover_lists_them_as_a_table()
     {
-        ProcessResult result = await _lan!.InClientAsync(Dotnet, [Onestoppi, "discover", "--timeout", "1500"]);
+        ProcessResult result = await _lan!.InClientAsync(LanNamespaces.Command[0], [.. LanNamespaces.Command.Skip(1), "discover", "--timeout", "1500"]);
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         string[] lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(3));

@@ -123,7 +123,7 @@ internal sealed class LanNamespaces : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (string argument in (string[])["netns", "exec", Prefix + suffix, DotnetHost, Path.Combine(AppContext.BaseDirectory, "onestoppi.dll"), "run"])
+        foreach (string argument in (string[])["netns", "exec", Prefix + suffix, .. Command, "run"])
         {
             start.ArgumentList.Add(argument);
         }
@@ -158,15 +158,25 @@ internal sealed class LanNamespaces : IAsyncDisposable
         agent.OutputDataReceived += (_, _) => { };
         agent.BeginErrorReadLine();
         agent.BeginOutputReadLine();
-        try
+        Task exited = agent.WaitForExitAsync();
+        if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(30))) != ready.Task)
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        catch (TimeoutException)
-        {
-            throw new InvalidOperationException($"the agent in {Prefix + suffix} did not announce itself:\n{log}");
+            await Task.Delay(200); // the last lines of its output
+            lock (log)
+            {
+                throw new InvalidOperationException($"the agent in {Prefix + suffix} did not announce itself (exited: {agent.HasExited}):\n{log}");
+            }
         }
     }
+
+    /// <summary>
+    /// How to run onestoppi: the native binary named by $ONESTOPPI_AGENT_BINARY (e.g. artifacts/publish/linux-x64/onestoppi
+    /// after scripts/check-aot, to test mDNS under Native AOT; relative to the repository), else the built onestoppi.dll on the dotnet host.
+    /// </summary>
+    public static string[] Command =>
+        Environment.GetEnvironmentVariable("ONESTOPPI_AGENT_BINARY") is { Length: > 0 } binary
+            ? [Path.GetFullPath(binary, RepoPaths.Root)]
+            : [DotnetHost, Path.Combine(AppContext.BaseDirectory, "onestoppi.dll")];
 
     private static string DotnetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";

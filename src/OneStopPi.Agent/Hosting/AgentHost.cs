@@ -75,7 +75,7 @@ public static class AgentHost
             sp.GetRequiredService<AgentVersion>().Value, time, sp.GetRequiredService<ILogger<PortalLink>>()));
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ScanPipeline>();
-        services.AddSingleton<IScanPipeline>(sp => new RecordingScanPipeline(sp.GetRequiredService<ScanPipeline>(), sp.GetRequiredService<ScanHistory>(), time));
+        services.AddSingleton<IScanPipeline>(sp => LanServices.Recording(sp, sp.GetRequiredService<ScanPipeline>()));
         services.AddSingleton<ScanWorker>();
         services.AddSingleton<Uploader>();
         services.AddHostedService(sp => sp.GetRequiredService<ScanWorker>());

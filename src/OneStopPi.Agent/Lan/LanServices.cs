@@ -4,6 +4,7 @@ using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Lan.Discovery;
 using OneStopPi.Agent.Lan.Http;
 using OneStopPi.Agent.Lan.Mdns;
+using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Lan;
@@ -11,6 +12,10 @@ namespace OneStopPi.Agent.Lan;
 /// <summary>Registers the LAN face (docs/lan-discovery.md): status page/API, UDP discovery responder, mDNS.</summary>
 public static class LanServices
 {
+    /// <summary>The scan pipeline as the LAN face sees it: each outcome and its readings noted for /status and /devices.</summary>
+    public static IScanPipeline Recording(IServiceProvider services, IScanPipeline pipeline) =>
+        new RecordingScanPipeline(pipeline, services.GetRequiredService<ScanHistory>(), services.GetRequiredService<LastReadings>(), services.GetRequiredService<TimeProvider>());
+
     public static IServiceCollection AddLan(this IServiceCollection services, AgentPaths paths, LanSettings settings)
     {
         services.AddSingleton(settings);
@@ -18,7 +23,8 @@ public static class LanServices
         services.AddSingleton<ScanHistory>();
         services.AddSingleton<DiscoveryCounters>();
         services.AddSingleton(new ReplyRates());
-        services.AddSingleton<ILocalDeviceSource>(sp => new KnownDevicesSource(paths));
+        services.AddSingleton<LastReadings>();
+        services.AddSingleton<ILocalDeviceSource>(sp => new KnownDevicesSource(paths, sp.GetRequiredService<LastReadings>()));
         services.AddSingleton(sp => LanIdentity.From(sp.GetRequiredService<HardwareIdentity>()));
         services.AddSingleton<LanStatusService>();
         if (!settings.Enabled)

@@ -26,13 +26,20 @@ public interface ILocalDeviceSource
     IReadOnlyList<LocalDevice> Snapshot();
 }
 
-/// <summary>Reads state/devices.json as the last meter scan left it (no model, counters or supplies in it).</summary>
+/// <summary>
+/// The devices in state/devices.json as the last meter scan left it, with the model, page total and
+/// lowest supply of their last reading (<see cref="LastReadings"/>) where known.
+/// </summary>
 public sealed class KnownDevicesSource : ILocalDeviceSource
 {
     private readonly JsonStateFile<KnownDeviceList> _file;
+    private readonly LastReadings _readings;
 
-    public KnownDevicesSource(AgentPaths paths) =>
+    public KnownDevicesSource(AgentPaths paths, LastReadings readings)
+    {
         _file = new JsonStateFile<KnownDeviceList>(paths.State("devices.json"), AgentJsonContext.Default.KnownDeviceList);
+        _readings = readings;
+    }
 
     public IReadOnlyList<LocalDevice> Snapshot()
     {
@@ -47,6 +54,8 @@ public sealed class KnownDevicesSource : ILocalDeviceSource
             return [];
         }
 
-        return [.. (list?.Devices ?? []).Select(d => new LocalDevice(d.Ip, d.Vendor, null, d.Serial, d.Mac, d.LastSeen, null, null))];
+        return [.. (list?.Devices ?? []).Select(d => _readings.For(d.Ip) is { } r
+            ? new LocalDevice(d.Ip, r.Vendor ?? d.Vendor, r.Model, r.Serial ?? d.Serial, d.Mac, r.Read, r.TotalPages, r.LowestSupply)
+            : new LocalDevice(d.Ip, d.Vendor, null, d.Serial, d.Mac, d.LastSeen, null, null))];
     }
 }

@@ -29,17 +29,19 @@ public sealed class ScanHistory
     }
 }
 
-/// <summary>Decorates the scan pipeline to note each outcome in <see cref="ScanHistory"/>.</summary>
+/// <summary>Decorates the scan pipeline to note each outcome in <see cref="ScanHistory"/> and its readings in <see cref="LastReadings"/>.</summary>
 public sealed class RecordingScanPipeline : IScanPipeline
 {
     private readonly IScanPipeline _inner;
     private readonly ScanHistory _history;
+    private readonly LastReadings _readings;
     private readonly TimeProvider _time;
 
-    public RecordingScanPipeline(IScanPipeline inner, ScanHistory history, TimeProvider time)
+    public RecordingScanPipeline(IScanPipeline inner, ScanHistory history, LastReadings readings, TimeProvider time)
     {
         _inner = inner;
         _history = history;
+        _readings = readings;
         _time = time;
     }
 
@@ -48,7 +50,13 @@ public sealed class RecordingScanPipeline : IScanPipeline
         try
         {
             ScanOutcome outcome = await _inner.RunAsync(job, plan, cancellationToken).ConfigureAwait(false);
-            _history.Record(new ScanRecord(job.Kind, _time.GetUtcNow(), outcome.Devices, outcome.Answered, false));
+            DateTimeOffset finished = _time.GetUtcNow();
+            _history.Record(new ScanRecord(job.Kind, finished, outcome.Devices, outcome.Answered, false));
+            if (outcome.BatchId is { } batch)
+            {
+                await _readings.CaptureAsync(job.Kind, batch, finished, cancellationToken).ConfigureAwait(false);
+            }
+
             return outcome;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)

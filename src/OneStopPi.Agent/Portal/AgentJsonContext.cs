@@ -25,6 +25,7 @@ namespace OneStopPi.Agent.Portal;
 [JsonSerializable(typeof(CachedPortalConfig))]
 [JsonSerializable(typeof(AgentRunState))]
 [JsonSerializable(typeof(KnownDeviceList))]
+[JsonSerializable(typeof(DeviceSummaryList))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(DevicesReport))]
 [JsonSerializable(typeof(HealthReport))]

@@ -127,6 +127,14 @@ public sealed class LanHttpTests
         Assert.That(devices.Select(d => d.GetProperty("ip").GetString()),
             Is.EquivalentTo(FleetRecordings.Select(r => _fleet[r].Address.ToString())));
         Assert.That(devices.Select(d => d.GetProperty("serial").GetString()), Has.Some.EqualTo("W492KB03439"), "the Ricoh's serial, as read");
+        JsonElement ricoh = devices.Single(d => d.GetProperty("ip").GetString() == _fleet["ricoh_mpc3002"].Address.ToString());
+        Assert.Multiple(() =>
+        {
+            Assert.That(ricoh.GetProperty("model").GetString(), Does.Contain("MP C3002"));
+            Assert.That(ricoh.GetProperty("totalPages").GetInt64(), Is.GreaterThan(0));
+            Assert.That(ricoh.GetProperty("lowestSupply").GetProperty("percent").GetInt32(), Is.InRange(0, 100));
+            Assert.That(ricoh.GetProperty("lowestSupply").GetProperty("name").GetString(), Is.Not.Empty);
+        });
         Assert.That(devices.Select(d => d.GetProperty("lastReading").GetDateTimeOffset()), Has.All.GreaterThan(DateTimeOffset.UtcNow.AddMinutes(-10)));
     }
 
@@ -293,6 +301,46 @@ public sealed class LanHttpTests
         string path = Path.Combine(_agent.StateDirectory, Agent.Lan.SetupKey.FileName);
         Assert.That(File.GetUnixFileMode(path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
         Assert.That(_agent.SetupKey, Does.Match("^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$"));
+    }
+
+    /// <summary>
+    /// The page in real headless Chromium at a phone's size: the DOM it built has the fleet in the device
+    /// table, and the screenshot is a PNG of that size. ONESTOPPI_UPDATE_DOCS=1 keeps it as docs/lan-status-page.png.
+    /// </summary>
+    [Test]
+    public async Task Page_renders_in_headless_chromium_at_phone_size()
+    {
+        if (Chromium.Unavailable() is { } reason)
+        {
+            Assert.Ignore(reason);
+        }
+
+        string url = new Uri(_agent.Http, "/").ToString();
+        ProcessResult dom = await Chromium.RunAsync("--window-size=412,915", "--dump-dom", url);
+        Assert.That(dom.ExitCode, Is.Zero, dom.ToString());
+        string table = dom.StandardOutput[dom.StandardOutput.IndexOf("<table id=\"devices\"", StringComparison.Ordinal)..];
+        table = table[..(table.IndexOf("</table>", StringComparison.Ordinal) + 8)];
+        Assert.That(table.Split("<tr>").Length - 2, Is.EqualTo(FleetRecordings.Length), table);
+        foreach (string recording in FleetRecordings)
+        {
+            Assert.That(table, Does.Contain($"data-label=\"IP\">{_fleet[recording].Address}</td>"));
+        }
+
+        Assert.That(table, Does.Contain("W492KB03439"));
+
+        string png = Path.Combine(_agent.Root, "page.png");
+        ProcessResult shot = await Chromium.RunAsync("--window-size=412,915", $"--screenshot={png}", url);
+        Assert.That(shot.ExitCode, Is.Zero, shot.ToString());
+        byte[] image = await File.ReadAllBytesAsync(png);
+        Assert.That(image.AsSpan(0, 8).ToArray(), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a }));
+        int width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(image.AsSpan(16));
+        int height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(image.AsSpan(20));
+        Assert.That((width, height), Is.EqualTo((412, 915)));
+        Assert.That(image, Has.Length.GreaterThan(10_000), "a page, not a blank");
+        if (Environment.GetEnvironmentVariable("ONESTOPPI_UPDATE_DOCS") == "1")
+        {
+            File.Copy(png, Path.Combine(RepoPaths.Root, "docs", "lan-status-page.png"), overwrite: true);
+        }
     }
 
     private static StringContent? Json(string? json) => json is null ? null : new StringContent(json, Encoding.UTF8, "application/json");

@@ -80,3 +80,20 @@ public sealed record LanIdentity(string InstanceName, string HardwareId, string?
     /// <summary>The mDNS host name, <c>onestop-XXXX.local</c>.</summary>
     public string HostName => InstanceName + ".local";
 }
+
+/// <summary>
+/// The name the box goes by on the link right now: <see cref="LanIdentity.InstanceName"/>, or
+/// onestop-XXXX-N once mDNS probing found that taken (RFC 6762 §9). Read by /status and discovery.
+/// </summary>
+public sealed class LanName
+{
+    private string _instance;
+
+    public LanName(LanIdentity identity) => _instance = identity.InstanceName;
+
+    public string Instance => Volatile.Read(ref _instance);
+
+    public string HostName => Instance + ".local";
+
+    public void Rename(string instance) => Volatile.Write(ref _instance, instance);
+}

@@ -26,6 +26,7 @@ public static class LanServices
         services.AddSingleton<LastReadings>();
         services.AddSingleton<ILocalDeviceSource>(sp => new KnownDevicesSource(paths, sp.GetRequiredService<LastReadings>()));
         services.AddSingleton(sp => LanIdentity.From(sp.GetRequiredService<HardwareIdentity>()));
+        services.AddSingleton<LanName>();
         services.AddSingleton<LanStatusService>();
         if (!settings.Enabled)
         {

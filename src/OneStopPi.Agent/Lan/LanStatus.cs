@@ -62,6 +62,7 @@ public sealed class LanStatusService
     private readonly DiscoveryCounters _counters;
     private readonly HardwareIdentity _hardware;
     private readonly LanIdentity _identity;
+    private readonly LanName _name;
     private readonly string _version;
     private readonly TimeProvider _time;
     private readonly long _started;
@@ -69,7 +70,7 @@ public sealed class LanStatusService
 
     public LanStatusService(AgentSettings settings, PortalLink link, RunStateStore runState, FileOutbox outbox, ClockSynchronisation clock,
         ScanHistory history, ILocalDeviceSource devices, DiscoveryCounters counters, HardwareIdentity hardware, LanIdentity identity,
-        AgentVersion version, TimeProvider time)
+        LanName name, AgentVersion version, TimeProvider time)
     {
         _settings = settings;
         _link = link;
@@ -81,6 +82,7 @@ public sealed class LanStatusService
         _counters = counters;
         _hardware = hardware;
         _identity = identity;
+        _name = name;
         _version = version.Value;
         _time = time;
         _started = time.GetTimestamp();
@@ -88,6 +90,9 @@ public sealed class LanStatusService
     }
 
     public LanIdentity Identity => _identity;
+
+    /// <summary>The name in use on the link (after mDNS conflict resolution).</summary>
+    public LanName Name => _name;
 
     public string Version => _version;
 
@@ -110,7 +115,7 @@ public sealed class LanStatusService
             _hardware.HardwareId,
             _version,
             _hardware.Hostname,
-            _identity.HostName,
+            _name.HostName,
             _startedAt,
             (long)_time.GetElapsedTime(_started).TotalSeconds,
             new EnrolmentReport(_link.Session is not null, _link.Plan?.Assigned ?? false, _link.Plan?.SiteId, portal?.Host),

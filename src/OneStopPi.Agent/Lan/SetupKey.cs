@@ -44,7 +44,7 @@ public sealed class SetupKey
         }
 
         var key = new SetupKey(Generate());
-        AtomicFile.WriteAsync(path, Encoding.ASCII.GetBytes(key.Value + "\n")).GetAwaiter().GetResult();
+        WriteOnce(path, Encoding.ASCII.GetBytes(key.Value + "\n"));
         return key;
     }
 
@@ -73,6 +73,24 @@ public sealed class SetupKey
 
     /// <summary>Never the key itself, should it end up in a log template.</summary>
     public override string ToString() => "(setup key)";
+
+    /// <summary>
+    /// Once, at start-up, while the host is being built (synchronous there): temporary file created 0600,
+    /// fsynced, renamed into place, as <see cref="AtomicFile"/> does.
+    /// </summary>
+    private static void WriteOnce(string path, byte[] content)
+    {
+        string temporary = path + "." + Guid.NewGuid().ToString("N") + AtomicFile.TemporarySuffix;
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = AtomicFile.SecretMode };
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        AtomicFile.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
 
     private static string Generate()
     {

@@ -4,7 +4,7 @@ using OneStopPi.TestSupport;
 namespace OneStopPi.Agent.Tests.Lan;
 
 /// <summary>
-/// Two agents (<c>onestoppi run</c>) in two network namespaces on a private bridge: found by
+/// Three agents (<c>onestoppi run</c>) in three network namespaces on a private bridge: found by
 /// <c>onestoppi discover</c>'s broadcast and by a real mDNS client (Debian's avahi-daemon + avahi-browse)
 /// in a third namespace. Root only (CI is root); skipped with the reason otherwise.
 /// </summary>
@@ -36,9 +36,9 @@ public sealed class LanNamespaceTests
     }
 
     [Order(1)]
-    [TestCase(null, TestName = "Discover_finds_both_agents_by_broadcast")]
-    [TestCase("br0", TestName = "Discover_finds_both_agents_on_the_named_interface")]
-    public async Task Discover_finds_both_agents(string? nic)
+    [TestCase(null, TestName = "Discover_finds_every_agent_by_broadcast")]
+    [TestCase("br0", TestName = "Discover_finds_every_agent_on_the_named_interface")]
+    public async Task Discover_finds_every_agent(string? nic)
     {
         string[] options = nic is null ? [] : ["--interface", nic];
         ProcessResult result = await _lan!.InClientAsync(LanNamespaces.Command[0], [.. LanNamespaces.Command.Skip(1), "discover", "--json", "--timeout", "1500", .. options]);
@@ -47,8 +47,8 @@ public sealed class LanNamespaceTests
         JsonElement[] boxes = [.. json.RootElement.EnumerateArray()];
         Assert.That(boxes.Select(b => b.GetProperty("address").GetString()).ToArray(), Is.EqualTo(LanNamespaces.Agents.Select(a => a.Address).ToArray()));
         Assert.That(boxes.Select(b => b.GetProperty("mac").GetString()).ToArray(), Is.EqualTo(LanNamespaces.Agents.Select(a => a.Mac).ToArray()));
-        Assert.That(boxes.Select(b => b.GetProperty("mdnsName").GetString()).ToArray(), Is.EqualTo(new[] { "onestop-000a.local", "onestop-000b.local" }));
-        Assert.That(boxes.Select(b => b.GetProperty("hardwareId").GetString()).ToArray(), Is.EqualTo(new[] { "lan-ns-a", "lan-ns-b" }));
+        Assert.That(boxes.Select(b => b.GetProperty("mdnsName").GetString()).ToArray(), Is.EqualTo(LanNamespaces.Names.Select(n => n + ".local").ToArray()));
+        Assert.That(boxes.Select(b => b.GetProperty("hardwareId").GetString()).ToArray(), Is.EqualTo(new[] { "lan-ns-a", "lan-ns-b", "lan-ns-c" }));
         Assert.That(boxes.Select(b => b.GetProperty("httpPort").GetInt32()), Has.All.EqualTo(23998));
     }
 
@@ -59,7 +59,7 @@ public sealed class LanNamespaceTests
         ProcessResult result = await _lan!.InClientAsync(LanNamespaces.Command[0], [.. LanNamespaces.Command.Skip(1), "discover", "--timeout", "1500"]);
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         string[] lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines, Has.Length.EqualTo(3));
+        Assert.That(lines, Has.Length.EqualTo(4));
         Assert.That(lines[1], Does.StartWith("onestop-000a.local").And.Contain("198.18.0.2").And.Contain("02:00:5e:00:00:0a"));
         Assert.That(lines[2], Does.StartWith("onestop-000b.local").And.Contain("198.18.0.3"));
     }
@@ -83,7 +83,7 @@ public sealed class LanNamespaceTests
     /// </summary>
     [Test]
     [Order(10)] // last: it stops agent b
-    public async Task Avahi_browse_resolves_both_services_and_sees_the_goodbye()
+    public async Task Avahi_browse_resolves_every_service_and_sees_the_goodbye()
     {
         string dir = _lan!.Scratch("avahi");
         await File.WriteAllTextAsync(Path.Combine(dir, "dbus.conf"), $"""
@@ -151,7 +151,7 @@ public sealed class LanNamespaceTests
         TestContext.Out.WriteLine($"{finished}\nbrowse:\n{browse}\nresolve:\n{resolve}\nlive:\n{liveText}");
 
         string[] resolved = [.. browse.Split('\n').Where(l => l.StartsWith("=;", StringComparison.Ordinal))];
-        Assert.That(resolved, Has.Length.EqualTo(2), browse);
+        Assert.That(resolved, Has.Length.EqualTo(3), browse);
         string a = resolved.Single(l => l.Contains(";onestop-000a;", StringComparison.Ordinal));
         string[] fields = a.Split(';');
         Assert.Multiple(() =>
@@ -162,6 +162,9 @@ public sealed class LanNamespaceTests
             Assert.That(fields[8], Is.EqualTo("23998"));
             Assert.That(fields[9], Does.Contain("\"hw=lan-ns-a\"").And.Contain("\"version=").And.Contain("\"id="));
             Assert.That(resolved.Single(l => l.Contains(";onestop-000b;", StringComparison.Ordinal)), Does.Contain(";198.18.0.3;23998;"));
+            Assert.That(resolved.Single(l => l.Contains(";onestop-000a-2;", StringComparison.Ordinal)),
+                Does.Contain(";onestop-000a-2.local;198.18.0.4;23998;"), "c probed, found onestop-000a taken by a, and took -2");
+            Assert.That(_lan.AgentLog("c"), Does.Contain("onestop-000a is already in use on the link; trying onestop-000a-2"));
             Assert.That(resolve, Does.Match(@"onestop-000b\.local\s+198\.18\.0\.3"));
             Assert.That(liveText, Does.Contain("-;br0;IPv4;onestop-000b;_onestop._tcp;local"), "agent b's goodbye removed it");
             Assert.That(liveText, Does.Not.Contain("-;br0;IPv4;onestop-000a;"));

@@ -6,8 +6,8 @@ namespace OneStopPi.Agent.Tests.Lan;
 
 /// <summary>
 /// A private link for the LAN tests, so broadcast and multicast never leave the machine: a client
-/// network namespace with a bridge (198.18.0.1/24, RFC 2544 benchmarking space) and two agent
-/// namespaces, each joined to the bridge by a veth pair (198.18.0.2 and .3, MACs ending 0a and 0b), each
+/// network namespace with a bridge (198.18.0.1/24, RFC 2544 benchmarking space) and three agent
+/// namespaces, each joined to the bridge by a veth pair (198.18.0.2, .3, .4; MACs ending 00:0a, 00:0b, 00:0a), each
 /// running <c>onestoppi run</c> with its own state and the default ports. Root only; always torn down.
 /// </summary>
 internal sealed class LanNamespaces : IAsyncDisposable
@@ -25,10 +25,13 @@ internal sealed class LanNamespaces : IAsyncDisposable
 
     public string Prefix { get; }
 
-    public string Client => Prefix + "c";
+    public string Client => Prefix + "hub";
 
     public static IReadOnlyList<(string Suffix, string Address, string Mac)> Agents { get; } =
-        [("a", "198.18.0.2", "02:00:5e:00:00:0a"), ("b", "198.18.0.3", "02:00:5e:00:00:0b")];
+        [("a", "198.18.0.2", "02:00:5e:00:00:0a"), ("b", "198.18.0.3", "02:00:5e:00:00:0b"), ("c", "198.18.0.4", "02:00:5e:01:00:0a")];
+
+    /// <summary>The mDNS names they end up with: c's MAC ends like a's, so c finds onestop-000a taken when it probes.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["onestop-000a", "onestop-000b", "onestop-000a-2"];
 
     /// <summary>Why these tests cannot run here, or null.</summary>
     public static string? Unavailable()

@@ -114,7 +114,7 @@ public sealed partial class DiscoveryResponder : BackgroundService
 
         (IPAddress address, string? mac) = LocalAddressFor(arrival);
         var reply = new DiscoveryReply(nonce.ToArray(), _status.Enrolled, _link.Plan?.Assigned ?? false, _settings.HttpPort, address, mac,
-            _status.AgentId?.ToString() ?? "", _status.Identity.HardwareId, _status.Version, Environment.MachineName, _status.Identity.HostName);
+            _status.AgentId?.ToString() ?? "", _status.Identity.HardwareId, _status.Version, Environment.MachineName, _status.Name.HostName);
         int length = DiscoveryProtocol.WriteReply(send, reply);
         return length <= datagram.Length ? length : 0; // by construction (MaxReplyLength < ProbeLength); kept as the rule itself
     }

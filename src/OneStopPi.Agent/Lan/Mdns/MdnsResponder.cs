@@ -23,17 +23,22 @@ public sealed partial class MdnsResponder : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<MdnsResponder> _logger;
     private readonly TaskCompletionSource _announced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Socket? _socket;
     private IReadOnlyList<LanInterface> _interfaces = [];
     private long _malformed;
+    private readonly LanName _name;
+    private volatile TaskCompletionSource? _conflict;
 
-    public MdnsResponder(LanSettings settings, LanStatusService status, TimeProvider time, ILogger<MdnsResponder> logger)
+    public MdnsResponder(LanSettings settings, LanStatusService status, LanName name, TimeProvider time, ILogger<MdnsResponder> logger)
     {
         _settings = settings;
         _status = status;
         _time = time;
         _logger = logger;
+        _name = name;
     }
+
+    /// <summary>The name in use: onestop-XXXX, or onestop-XXXX-N after a conflict on the link.</summary>
+    public string Name => _name.Instance;
 
     /// <summary>Completes after the first announcement.</summary>
     public Task Announced => _announced.Task;
@@ -41,7 +46,7 @@ public sealed partial class MdnsResponder : BackgroundService
     /// <summary>Datagrams on 5353 that were not a DNS message.</summary>
     public long Malformed => Interlocked.Read(ref _malformed);
 
-    public MdnsZone Zone() => new(_status.Identity.InstanceName, _settings.HttpPort,
+    public MdnsZone Zone() => new(Name, _settings.HttpPort,
         ["txtvers=1", $"id={_status.AgentId?.ToString() ?? ""}", $"hw={_status.Identity.HardwareId}", $"version={_status.Version}"]);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,12 +71,13 @@ public sealed partial class MdnsResponder : BackgroundService
             return;
         }
 
-        _socket = socket;
         using (socket)
         {
             Task receiving = ReceiveLoopAsync(socket, stoppingToken);
             try
             {
+                await ProbeAsync(socket, stoppingToken).ConfigureAwait(false);
+
                 // §8.3: at least two announcements, one second apart.
                 await AnnounceAsync(socket, goodbye: false, stoppingToken).ConfigureAwait(false);
                 LogAnnounced(Zone().Host.ToString(), _settings.HttpPort, _interfaces.Count);
@@ -88,7 +94,6 @@ public sealed partial class MdnsResponder : BackgroundService
             // §10.1: goodbye packets, so browsers drop us now rather than when the TTL runs out.
             await AnnounceAsync(socket, goodbye: true, CancellationToken.None).ConfigureAwait(false);
             LogGoodbye();
-            _socket = null;
         }
     }
 
@@ -110,9 +115,16 @@ public sealed partial class MdnsResponder : BackgroundService
 
             var source = (IPEndPoint)received.RemoteEndPoint;
             Message? query = TryParse(buffer.AsSpan(0, received.ReceivedBytes));
-            if (query is null || !query.IsQuery || query.Opcode != MessageOperation.Query || query.Questions.Count == 0)
+            if (query is { IsResponse: true } && _conflict is { } probing && Zone().IsClaimedBy(query))
             {
-                continue; // responses from others (and our own looped-back announcements) need no answer
+                probing.TrySetResult(); // §9: someone else answers for a name we are probing
+                continue;
+            }
+
+            if (query is null || !query.IsQuery || query.Opcode != MessageOperation.Query || query.Questions.Count == 0 || _conflict is not null)
+            {
+                // While probing the names are not ours yet (our own looped-back probes included): no answers.
+                continue;
             }
 
             bool legacy = source.Port != Port;
@@ -126,6 +138,42 @@ public sealed partial class MdnsResponder : BackgroundService
 
             bool unicast = legacy || query.Questions.Any(q => ((ushort)q.Class & 0x8000) != 0);
             await SendAsync(socket, response, unicast ? source : GroupEndPoint, arrival, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// §8.1: three probes 250 ms apart for the host and instance names (QU questions, our records in the
+    /// authority section), then 250 ms more. An answer from someone else for either name is a conflict:
+    /// try onestop-XXXX-2, -3, ... (§9). Simultaneous-probe tie-breaking (§8.2) is not implemented.
+    /// </summary>
+    private async Task ProbeAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        string original = _status.Identity.InstanceName;
+        for (int attempt = 1; attempt <= 20; attempt++)
+        {
+            var conflict = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _conflict = conflict;
+            bool clash = false;
+            for (int i = 0; i < 3 && !clash; i++)
+            {
+                foreach (LanInterface nic in _interfaces)
+                {
+                    await SendAsync(socket, Zone().Probe([nic.Address]), GroupEndPoint, nic, cancellationToken).ConfigureAwait(false);
+                }
+
+                clash = await Task.WhenAny(conflict.Task, Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken)).ConfigureAwait(false) == conflict.Task;
+            }
+
+            _conflict = null;
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!clash)
+            {
+                return;
+            }
+
+            string taken = Name;
+            _name.Rename($"{original}-{attempt + 1}");
+            LogConflict(taken, Name);
         }
     }
 
@@ -208,6 +256,9 @@ public sealed partial class MdnsResponder : BackgroundService
 
     [LoggerMessage(EventId = 7304, Level = LogLevel.Debug, Message = "mDNS: send to {Destination} via {Interface} failed ({Error})")]
     private partial void LogSendFailed(IPEndPoint destination, string? @interface, SocketError error);
+
+    [LoggerMessage(EventId = 7306, Level = LogLevel.Warning, Message = "mDNS: {Taken} is already in use on the link; trying {Next}")]
+    private partial void LogConflict(string taken, string next);
 
     [LoggerMessage(EventId = 7305, Level = LogLevel.Information, Message = "mDNS: goodbye sent")]
     private partial void LogGoodbye();

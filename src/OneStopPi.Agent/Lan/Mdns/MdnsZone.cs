@@ -54,6 +54,20 @@ public sealed class MdnsZone
         return message;
     }
 
+    /// <summary>§8.1 probe: ANY questions (QU) for the instance and host names, the records we intend to own as authority.</summary>
+    public Message Probe(IReadOnlyList<IPAddress> addresses)
+    {
+        var message = new Message { QR = false };
+        message.Questions.Add(new Question { Name = Instance, Type = DnsType.ANY, Class = (DnsClass)((ushort)DnsClass.IN | TopBit) });
+        message.Questions.Add(new Question { Name = Host, Type = DnsType.ANY, Class = (DnsClass)((ushort)DnsClass.IN | TopBit) });
+        message.AuthorityRecords.AddRange([Srv(false), TxtRecord(false), .. Addresses(addresses, false)]);
+        return message;
+    }
+
+    /// <summary>True when <paramref name="response"/> answers for our instance or host name (§9 conflict).</summary>
+    public bool IsClaimedBy(Message response) =>
+        response.Answers.Concat(response.AdditionalRecords).Any(r => r.Name == Instance || r.Name == Host);
+
     /// <summary>
     /// The answers (and RFC 6763 §12 additional records) to the questions of <paramref name="query"/>
     /// we are authoritative for; null when none. <paramref name="legacy"/>: a one-shot query from a port

@@ -14,6 +14,7 @@ internal static class CliApp
             ScanCommand.Create(),
             RunCommand.Create(),
             SimulateCommand.Create(),
+            DiscoverCommand.Create(),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -26,8 +26,11 @@ public sealed record AgentSettings
     public string? PinnedSha256 { get; init; }
 
     /// <summary>UDP port the agent polls devices on (161; another only for test benches and simulators).</summary>
-    public int SnmpPort { get; init; } = 161;
+    public int SnmpPort { get; set; } = 161;
 
     /// <summary>Overrides the hardware identity sent at enrolment (default: the Pi's serial number, else /etc/machine-id).</summary>
     public string? HardwareId { get; init; }
+
+    /// <summary>The status page, discovery responder and mDNS on the LAN (docs/lan-discovery.md).</summary>
+    public Lan.LanSettings Lan { get; set; } = new();
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Configuration;
+using OneStopPi.Agent.Lan;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
@@ -79,7 +80,8 @@ public static class AgentHost
         services.AddSingleton(sp => new PortalLink(settings, paths, sp.GetRequiredService<PortalClient>(), sp.GetRequiredService<HardwareIdentity>(),
             sp.GetRequiredService<AgentVersion>().Value, time, sp.GetRequiredService<ILogger<PortalLink>>()));
         services.AddSingleton<CommandExecutor>();
-        services.AddSingleton<IScanPipeline, ScanPipeline>();
+        services.AddSingleton<ScanPipeline>();
+        services.AddSingleton<IScanPipeline>(sp => LanServices.Recording(sp, sp.GetRequiredService<ScanPipeline>()));
         services.AddSingleton<ScanWorker>();
         services.AddSingleton<Uploader>();
         services.AddHostedService(sp => sp.GetRequiredService<ScanWorker>());
@@ -88,6 +90,7 @@ public static class AgentHost
         services.AddHostedService<PortalSync>();
         services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<PipelineLiveness>(), time,
             sp.GetRequiredService<ILogger<WatchdogService>>(), getVariable));
+        services.AddLan(paths, settings.Lan);
         return builder.Build();
     }
 

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OneStopPi.Agent.Configuration;
+using OneStopPi.Agent.Lan;
+using OneStopPi.Agent.Lan.Discovery;
+using OneStopPi.Agent.Lan.Http;
 using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Portal;
@@ -22,4 +25,12 @@ namespace OneStopPi.Agent.Portal;
 [JsonSerializable(typeof(CachedPortalConfig))]
 [JsonSerializable(typeof(AgentRunState))]
 [JsonSerializable(typeof(KnownDeviceList))]
+[JsonSerializable(typeof(DeviceSummaryList))]
+[JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(DevicesReport))]
+[JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(PortalSetupRequest))]
+[JsonSerializable(typeof(LanAccepted))]
+[JsonSerializable(typeof(LanError))]
+[JsonSerializable(typeof(DiscoveredAgent[]))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

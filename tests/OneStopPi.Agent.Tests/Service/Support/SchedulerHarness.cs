@@ -17,12 +17,32 @@ namespace OneStopPi.Agent.Tests.Service;
 /// </summary>
 internal sealed class SteppableClock : TimeProvider
 {
+    [ThreadStatic]
+    private static SteppableClock? t_readAwaited;
+
     private readonly FakeTimeProvider _monotonic;
     private TimeSpan _step;
+    private int _awaitedReads;
 
     public SteppableClock(DateTimeOffset wallClock) => _monotonic = new FakeTimeProvider(wallClock);
 
-    public override DateTimeOffset GetUtcNow() => _monotonic.GetUtcNow() + _step;
+    /// <summary>Wall-clock reads announced with <see cref="AwaitReadOnThisThread"/> that have happened.</summary>
+    public int AwaitedReads => Volatile.Read(ref _awaitedReads);
+
+    /// <summary>The next wall-clock read on this thread is counted in <see cref="AwaitedReads"/> (the scheduler's look at the time).</summary>
+    public void AwaitReadOnThisThread() => t_readAwaited = this;
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        DateTimeOffset now = _monotonic.GetUtcNow() + _step;
+        if (t_readAwaited == this)
+        {
+            t_readAwaited = null;
+            Interlocked.Increment(ref _awaitedReads);
+        }
+
+        return now;
+    }
 
     public override long GetTimestamp() => _monotonic.GetTimestamp();
 
@@ -40,14 +60,15 @@ internal sealed class SteppableClock : TimeProvider
     public void SetWallClock(DateTimeOffset wallClock) => _step += wallClock - GetUtcNow();
 }
 
-/// <summary>The clock-synchronisation check with the answer under the test's control, counting the scheduler's questions.</summary>
+/// <summary>The clock-synchronisation check with the answer under the test's control; marks the scheduler's next look at the clock.</summary>
 internal sealed class ControlledSynchronisation : ClockSynchronisation
 {
-    private int _calls;
+    private readonly SteppableClock _clock;
 
-    public ControlledSynchronisation(TimeProvider time, bool synchronised, bool detectSteps = false)
-        : base(time, "/nonexistent/timesync/synchronized")
+    public ControlledSynchronisation(SteppableClock clock, bool synchronised, bool detectSteps = false)
+        : base(clock, "/nonexistent/timesync/synchronized")
     {
+        _clock = clock;
         Synchronised = synchronised;
         DetectSteps = detectSteps;
     }
@@ -58,12 +79,11 @@ internal sealed class ControlledSynchronisation : ClockSynchronisation
     /// <summary>Leave the decision to the real step detection (the kernel's NTP state counted as unsynchronised).</summary>
     public bool DetectSteps { get; }
 
-    public int Calls => Volatile.Read(ref _calls);
-
     public override bool IsSynchronised()
     {
         bool answer = DetectSteps ? base.IsSynchronised() : Synchronised;
-        Interlocked.Increment(ref _calls);
+        // The scheduler reads the wall clock right after asking, on this thread: count that read.
+        _clock.AwaitReadOnThisThread();
         return answer;
     }
 
@@ -136,7 +156,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     {
         for (TimeSpan passed = TimeSpan.Zero; passed < duration; passed += Tick)
         {
-            int looked = Synchronisation.Calls;
+            int looked = Clock.AwaitedReads;
             Clock.Advance(Tick);
             await WaitForSchedulerAsync(looked);
         }
@@ -168,17 +188,15 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         _worker.Dispose();
     }
 
-    private async Task WaitForSchedulerAsync(int callsBefore)
+    /// <summary>Waits until the scheduler has read the wall clock once more (it then decides on that reading).</summary>
+    private async Task WaitForSchedulerAsync(int readsBefore)
     {
         var clock = Stopwatch.StartNew();
-        while (Synchronisation.Calls <= callsBefore)
+        while (Clock.AwaitedReads <= readsBefore)
         {
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "the scheduler does not look at the clock");
             await Task.Delay(1);
         }
-
-        // It reads the wall clock right after asking: let it, before the clock moves again.
-        await Task.Delay(2);
     }
 
     private sealed class RecordingPipeline : IScanPipeline

@@ -50,7 +50,7 @@ public sealed record HealthReport(string Status);
 public sealed class LanStatusService
 {
     /// <summary>Twice the heartbeat interval: one missed heartbeat is not yet "unreachable".</summary>
-    public static readonly TimeSpan ReachableWindow = PortalSync.HeartbeatInterval * 2 + TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan ReachableWindow = new Hosting.AgentTimings().Heartbeat * 2 + TimeSpan.FromMinutes(1);
 
     private readonly AgentSettings _settings;
     private readonly PortalLink _link;

@@ -21,6 +21,10 @@ internal sealed class AgentHome : IDisposable
         Directory.CreateDirectory(StateDirectory);
         Directory.CreateDirectory(LogsDirectory);
         Directory.CreateDirectory(ConfigurationDirectory);
+
+        // The LAN face (HTTP, discovery responder, mDNS) stays off: many agents run side by side here, and
+        // mDNS would announce on the machine's own network, which a test must never send to.
+        File.WriteAllText(Path.Combine(ConfigurationDirectory, "agent.json"), """{ "lan": { "enabled": false } }""");
     }
 
     public string Root { get; }
@@ -49,6 +53,7 @@ internal sealed class AgentHome : IDisposable
             ["enrolmentKey"] = enrolmentKey,
             ["pinnedSha256"] = portal.CertificateSha256,
             ["hardwareId"] = HardwareId,
+            ["lan"] = new JsonObject { ["enabled"] = false },
         };
         File.WriteAllText(Path.Combine(ConfigurationDirectory, "agent.json"), settings.ToJsonString());
     }

@@ -21,5 +21,4 @@ namespace OneStopPi.Agent.Portal;
 [JsonSerializable(typeof(EnrolmentState))]
 [JsonSerializable(typeof(CachedPortalConfig))]
 [JsonSerializable(typeof(AgentRunState))]
-[JsonSerializable(typeof(KnownDeviceList))]
 internal sealed partial class AgentJsonContext : JsonSerializerContext;

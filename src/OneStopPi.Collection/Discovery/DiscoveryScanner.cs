@@ -150,8 +150,14 @@ public sealed partial class DiscoveryScanner
         LogStarting(ranges.Count, string.Join(", ", ranges.Included), ranges.Excluded.Count, icmp.Mode, credentials.Count);
         try
         {
+            HashSet<IPAddress> own = LocalSubnet.OwnAddresses();
             foreach (IPAddress address in ranges.Addresses())
             {
+                if (own.Contains(address))
+                {
+                    continue; // this agent itself is not a device
+                }
+
                 await slots.WaitAsync(token).ConfigureAwait(false);
                 LocalSubnet? onLink = LocalSubnet.Find(subnets, address);
                 if (onLink is { NeedsNeighbour: true })
@@ -431,6 +437,13 @@ public sealed partial class DiscoveryScanner
 
             return subnets;
         }
+
+        public static HashSet<IPAddress> OwnAddresses() =>
+        [
+            .. NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(u => u.Address),
+        ];
 
         public static LocalSubnet? Find(IReadOnlyList<LocalSubnet> subnets, IPAddress address)
         {

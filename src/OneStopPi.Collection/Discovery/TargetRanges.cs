@@ -59,7 +59,7 @@ public sealed record TargetRange(IPAddress First, IPAddress Last, string Text)
         int slash = text.IndexOf('/', StringComparison.Ordinal);
         if (slash >= 0)
         {
-            if (!IPNetwork.TryParse(text, out IPNetwork network))
+            if (!IPNetwork.TryParse(text, out IPNetwork network) || (IPAddress.TryParse(text.AsSpan(0, slash), out IPAddress? given) && !given.Equals(network.BaseAddress)))
             {
                 // IPNetwork refuses host bits; say so rather than "not a range".
                 if (IPAddress.TryParse(text.AsSpan(0, slash), out IPAddress? address)

@@ -87,8 +87,9 @@ internal static class ScanCommand
                 var options = new DiscoveryOptions
                 {
                     Credentials = candidates,
-                    Timeout = probeShape.Timeout ?? TimeSpan.FromSeconds(1),
-                    Retries = probeShape.Retries ?? 1,
+                    // The sweep's own defaults (1 s, 1 retry) unless --timeout/--retries are given.
+                    Timeout = parse.GetResult(credentials.TimeoutMs) is { Implicit: false } ? probeShape.Timeout!.Value : DiscoveryOptions.DefaultTimeout,
+                    Retries = parse.GetResult(credentials.Retries) is { Implicit: false } ? probeShape.Retries!.Value : 1,
                     Icmp = parse.GetValue(noIcmp) ? IcmpMode.Unavailable : IcmpMode.Raw,
                     PreferredCredential = devices is null ? null : devices.PreferredCredential,
                 };

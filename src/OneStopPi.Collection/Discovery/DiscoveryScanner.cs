@@ -20,12 +20,14 @@ public sealed record DiscoveryOptions
     public int Port { get; init; } = 161;
 
     /// <summary>Per-attempt SNMP timeout; the second ICMP echo goes out after it too.</summary>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);
 
     public int Retries { get; init; } = 1;
 
     /// <summary>Addresses being probed at once (each holds one SNMP request in flight).</summary>
-    public int MaxInFlight { get; init; } = 16384;
+    public int MaxInFlight { get; init; } = 512;
 
     public IcmpMode Icmp { get; init; } = IcmpMode.Raw;
 
@@ -54,9 +56,10 @@ public sealed class DiscoveryProgress
 
     public int Printers => Volatile.Read(ref _printers);
 
+    internal void Sent() => Interlocked.Increment(ref _probed);
+
     internal void Done(DiscoveredDevice? device)
     {
-        Interlocked.Increment(ref _probed);
         if (device is not null)
         {
             Interlocked.Increment(ref _live);
@@ -133,23 +136,31 @@ public sealed partial class DiscoveryScanner
             TimeProvider = _time,
         });
         await using IcmpSweeper icmp = IcmpSweeper.Open(options.SendBufferSize, _time, _logger, options.Icmp);
+        await using var udp = new UdpSweepSocket(options.Port, options.SendBufferSize, _time);
         IReadOnlyList<LocalSubnet> subnets = LocalSubnet.All();
 
         // Queued behind one unresolved neighbour: one SNMP datagram and one echo. The UDP socket's effective
-        // buffer is what the client got (≈ 820 bytes of it per small datagram, measured), the raw socket's twice that.
+        // buffer holds about one small datagram per KiB (≈ 820 bytes each, measured), the raw socket twice its buffer.
         int socketLimit = Math.Max(NeighbourPacer.MinimumBudget, Math.Min(
-            EffectiveSendBuffer(options.SendBufferSize) / 1024,
+            udp.SendBufferBytes / 1024,
             icmp.Mode == IcmpMode.Unavailable ? int.MaxValue : icmp.SendBufferBytes * 2 / 1280));
         NeighbourPacer? pacer = null;
         string? pacedDevice = null;
-
-        var found = new ConcurrentBag<DiscoveredDevice>();
         var neighbourSnapshot = new NeighbourSnapshot(_neighbours, _time);
-        using var slots = new SemaphoreSlim(inFlight, inFlight);
-        var probes = new List<Task>();
+        int requestId = Random.Shared.Next(1, int.MaxValue);
+        var datagrams = new byte[credentials.Count][];
+        byte[] ProbeFor(IPAddress address)
+        {
+            int index = options.PreferredCredential?.Invoke(address) is int p && p >= 0 && p < credentials.Count ? p : 0;
+            return datagrams[index] ??= LivenessProbe.Encode(credentials[index], requestId, ProbeOids);
+        }
+
         LogStarting(ranges.Count, string.Join(", ", ranges.Included), ranges.Excluded.Count, icmp.Mode, credentials.Count);
+        var sent = new List<(IPAddress Address, long At, bool OnLink)>();
+        var identify = new List<IPAddress>();
         try
         {
+            // Pass 1: an echo and a liveness datagram to every address, on-link ones paced by the neighbour table.
             HashSet<IPAddress> own = LocalSubnet.OwnAddresses();
             foreach (IPAddress address in ranges.Addresses())
             {
@@ -158,7 +169,12 @@ public sealed partial class DiscoveryScanner
                     continue; // this agent itself is not a device
                 }
 
-                await slots.WaitAsync(token).ConfigureAwait(false);
+                if (address.AddressFamily != AddressFamily.InterNetwork)
+                {
+                    identify.Add(address); // IPv6 hosts are few and named one by one: probe them directly
+                    continue;
+                }
+
                 LocalSubnet? onLink = LocalSubnet.Find(subnets, address);
                 if (onLink is { NeedsNeighbour: true })
                 {
@@ -171,15 +187,84 @@ public sealed partial class DiscoveryScanner
                     await pacer.AdmitAsync(address, token).ConfigureAwait(false);
                 }
 
-                probes.Add(ProbeAndReleaseAsync(address, onLink is not null));
+                await icmp.SendEchoAsync(address, token).ConfigureAwait(false);
+                await udp.SendAsync(address, ProbeFor(address), token).ConfigureAwait(false);
+                sent.Add((address, _time.GetTimestamp(), onLink is not null));
+                progress.Sent();
             }
 
-            await Task.WhenAll(probes).ConfigureAwait(false);
+            LogPhase("first pass sent", sent.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+
+            // Pass 2, one timeout after each first send: again to the silent ones, except on-link addresses whose
+            // neighbour never resolved (ARP already asked three times: nobody is there).
+            long lastSend = _time.GetTimestamp();
+            for (int attempt = 0; attempt < options.Retries; attempt++)
+            {
+                foreach ((IPAddress address, long at, bool onLink) in sent)
+                {
+                    if (udp.HasAnswered(address) || icmp.HasReplied(address))
+                    {
+                        continue;
+                    }
+
+                    TimeSpan wait = options.Timeout * (attempt + 1) - _time.GetElapsedTime(at);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, _time, token).ConfigureAwait(false);
+                    }
+
+                    if (udp.HasAnswered(address) || icmp.HasReplied(address) || (onLink && !neighbourSnapshot.IsResolved(address)))
+                    {
+                        continue;
+                    }
+
+                    await icmp.SendEchoAsync(address, token).ConfigureAwait(false);
+                    await udp.SendAsync(address, ProbeFor(address), token).ConfigureAwait(false);
+                    lastSend = _time.GetTimestamp();
+                }
+            }
+
+            LogPhase("retries sent", sent.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+            TimeSpan settle = options.Timeout - _time.GetElapsedTime(Math.Max(lastSend, sent.Count > 0 ? sent[^1].At : lastSend));
+            if (settle > TimeSpan.Zero)
+            {
+                await Task.Delay(settle, _time, token).ConfigureAwait(false);
+            }
+
+            // Pass 3: identify what answered (one multi-varbind GET, credentials in order, the last good one first).
+            bool moreCredentials = credentials.Count > 1;
+            identify.AddRange(sent.Select(s => s.Address).Where(a => udp.HasAnswered(a) || (moreCredentials && icmp.HasReplied(a))));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogTimeLimit(options.MaxDuration.TotalSeconds, progress.Probed, ranges.Count);
-            throw new TimeoutException($"The discovery sweep did not finish within {options.MaxDuration.TotalSeconds:F0} s ({progress.Probed} of {ranges.Count} addresses probed).");
+            LogTimeLimit(options.MaxDuration.TotalSeconds, sent.Count, ranges.Count);
+            throw new TimeoutException($"The discovery sweep did not finish within {options.MaxDuration.TotalSeconds:F0} s ({sent.Count} of {ranges.Count} addresses probed).");
+        }
+
+        LogPhase("answers in, identifying", identify.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+        var found = new ConcurrentBag<DiscoveredDevice>();
+        var identified = new HashSet<IPAddress>(identify);
+        await Parallel.ForEachAsync(identify, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(inFlight, 256), CancellationToken = token },
+            async (address, ct) =>
+            {
+                bool onLink = LocalSubnet.Find(subnets, address) is not null;
+                DiscoveredDevice? device = await ProbeAsync(client, icmp, udp, neighbourSnapshot, address, credentials, options, onLink, pacer, ct).ConfigureAwait(false);
+                if (device is not null)
+                {
+                    found.Add(device);
+                }
+            }).ConfigureAwait(false);
+        foreach ((IPAddress address, _, _) in sent)
+        {
+            if (!identified.Contains(address) && icmp.HasReplied(address))
+            {
+                found.Add(PingOnly(address, options, icmp.Mode));
+            }
+        }
+
+        foreach (DiscoveredDevice device in found)
+        {
+            progress.Done(device);
         }
 
         pacer?.Finish();
@@ -192,39 +277,26 @@ public sealed partial class DiscoveryScanner
             .OrderBy(d => d.Ip, AddressTextComparer.Instance)];
         SnmpClientStatistics snmp = client.Statistics;
         LastReport = new DiscoveryReport(ranges.Count, devices.Length, devices.Count(d => d.Printer), devices.Count(d => !d.Printer), icmp.Mode,
-            _time.GetElapsedTime(started), snmp.DatagramsSent, icmp.EchoesSent, snmp.SendErrors + icmp.SendRetries,
+            _time.GetElapsedTime(started), udp.Sent + snmp.DatagramsSent, icmp.EchoesSent, udp.SendRetries + snmp.SendErrors + icmp.SendRetries,
             pacer?.Budget ?? 0, pacer?.StartEntries ?? 0, pacer?.PeakEntries ?? 0, pacer?.TableFulls ?? 0);
-        LogFinished(ranges.Count, devices.Length, LastReport.Printers, LastReport.Elapsed.TotalMilliseconds, snmp.DatagramsSent, icmp.EchoesSent,
+        LogFinished(ranges.Count, devices.Length, LastReport.Printers, LastReport.Elapsed.TotalMilliseconds, LastReport.SnmpDatagrams, icmp.EchoesSent,
             pacedDevice ?? "-", LastReport.NeighbourBudget, LastReport.NeighbourEntriesPeak, LastReport.TableFulls);
         return devices;
-
-        async Task ProbeAndReleaseAsync(IPAddress address, bool onLink)
-        {
-            DiscoveredDevice? device;
-            try
-            {
-                device = await ProbeAsync(client, icmp, neighbourSnapshot, address, credentials, options, onLink, pacer, token).ConfigureAwait(false);
-            }
-            finally
-            {
-                slots.Release();
-            }
-
-            if (device is not null)
-            {
-                found.Add(device);
-            }
-
-            progress.Done(device);
-        }
     }
 
-    private async Task<DiscoveredDevice?> ProbeAsync(SnmpClient client, IcmpSweeper icmp, NeighbourSnapshot neighbours, IPAddress address,
+    private static DiscoveredDevice PingOnly(IPAddress address, DiscoveryOptions options, IcmpMode mode) => new()
+    {
+        Ip = address.ToString(),
+        Icmp = true,
+        Snmp = false,
+        Printer = false,
+        Reason = mode == IcmpMode.Unavailable ? "no SNMP answer" : "answers ping only, no SNMP answer with the site's credentials",
+        Port = options.Port,
+    };
+
+    private static async Task<DiscoveredDevice?> ProbeAsync(SnmpClient client, IcmpSweeper icmp, UdpSweepSocket udp, NeighbourSnapshot neighbours, IPAddress address,
         IReadOnlyList<SnmpCredentials> credentials, DiscoveryOptions options, bool onLink, NeighbourPacer? pacer, CancellationToken cancellationToken)
     {
-        await icmp.SendEchoAsync(address, cancellationToken).ConfigureAwait(false);
-        using var snmpDone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task secondEcho = SecondEchoAsync(icmp, address, options.Timeout, snmpDone.Token);
 
         int? preferred = options.PreferredCredential?.Invoke(address);
         IEnumerable<int> order = Enumerable.Range(0, credentials.Count).OrderBy(i => i == preferred ? 0 : 1);
@@ -232,7 +304,7 @@ public sealed partial class DiscoveryScanner
         int? credentialIndex = null;
         string? refusal = null;
         string? problem = null;
-        bool snmp = false;
+        bool snmp = udp.HasAnswered(address); // e.g. an SNMPv3 engine's discovery report
         var endPoint = new IPEndPoint(address, options.Port);
         foreach (int index in order)
         {
@@ -257,6 +329,16 @@ public sealed partial class DiscoveryScanner
                 problem = $"SNMP agent answered {e.Status}";
                 break;
             }
+            catch (SnmpTimeoutException) when (credentials[index] is UsmCredentials && client.HasDiscoveredEngine(endPoint))
+            {
+                // The engine answered discovery, then ignored our user (agents may drop instead of reporting).
+                snmp = true;
+                refusal = $"SNMPv3 engine answered discovery but not credential {index + 1} (unknown user or wrong keys)";
+            }
+            catch (SnmpTimeoutException) when (snmp && credentials[index] is UsmCredentials)
+            {
+                refusal = $"SNMPv3 engine answered discovery but not credential {index + 1} (unknown user or wrong keys)";
+            }
             catch (SnmpTimeoutException)
             {
                 // Silence: try the next credential only when something else says a host is there (a wrong
@@ -273,8 +355,6 @@ public sealed partial class DiscoveryScanner
             }
         }
 
-        await snmpDone.CancelAsync().ConfigureAwait(false);
-        await secondEcho.ConfigureAwait(false);
         bool pinged = icmp.HasReplied(address);
         if (!snmp && !pinged)
         {
@@ -319,27 +399,6 @@ public sealed partial class DiscoveryScanner
             SysObjectId = answers.SysObjectId?.ToString(),
             SysDescr = answers.SysDescr,
         };
-    }
-
-    private static async Task SecondEchoAsync(IcmpSweeper icmp, IPAddress address, TimeSpan after, CancellationToken cancellationToken)
-    {
-        if (icmp.Mode == IcmpMode.Unavailable)
-        {
-            return;
-        }
-
-        try
-        {
-            await Task.Delay(after, cancellationToken).ConfigureAwait(false);
-            if (!icmp.HasReplied(address))
-            {
-                await icmp.SendEchoAsync(address, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // SNMP finished first: no second echo needed.
-        }
     }
 
     /// <summary>The probe's varbinds as identity facts.</summary>
@@ -405,6 +464,9 @@ public sealed partial class DiscoveryScanner
     [LoggerMessage(EventId = 4121, Level = LogLevel.Information,
         Message = "Discovery: {Count} addresses in {ElapsedMs:F0} ms: {Live} live, {Printers} printer(s); {SnmpDatagrams} SNMP datagrams, {Echoes} echoes; neighbour pacing on {Device}: budget {Budget}, peak {Peak} entries, table_fulls +{Fulls}")]
     private partial void LogFinished(long count, int live, int printers, double elapsedMs, long snmpDatagrams, long echoes, string device, int budget, long peak, long fulls);
+
+    [LoggerMessage(EventId = 4123, Level = LogLevel.Debug, Message = "Discovery: {Phase} ({Count}) at {ElapsedMs:F0} ms")]
+    private partial void LogPhase(string phase, int count, double elapsedMs);
 
     [LoggerMessage(EventId = 4122, Level = LogLevel.Warning, Message = "Discovery stopped at its time limit of {Seconds:F0} s after {Probed} of {Count} addresses")]
     private partial void LogTimeLimit(double seconds, long probed, long count);

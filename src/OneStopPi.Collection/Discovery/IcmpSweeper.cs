@@ -118,12 +118,13 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
         }
 
         byte[] packet = BuildEcho(_identifier, (ushort)Interlocked.Increment(ref _sequence), _time.GetTimestamp());
-        var target = new IPEndPoint(address, 0);
+        SocketAddress target = new IPEndPoint(address, 0).Serialize();
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                await _socket.SendToAsync(packet, SocketFlags.None, target, cancellationToken).ConfigureAwait(false);
+                // Synchronous: a datagram send completes at once or fails (ENOBUFS, EAGAIN); no await per packet.
+                _socket.SendTo(packet, SocketFlags.None, target);
                 Interlocked.Increment(ref _sent);
                 return;
             }

@@ -110,3 +110,18 @@ public sealed class DeviceRegistryTests
         Assert.That(back.Devices.Single().Addresses, Is.EqualTo(registry.Devices.Single().Addresses));
     }
 }
+
+public sealed class DiscoveryJsonTests
+{
+    [Test]
+    public async Task Discover_only_json_is_an_array_with_exactly_the_documented_fields()
+    {
+        using var stream = new MemoryStream();
+        await DiscoveryJsonContext.WriteAsync(stream, [new DiscoveredDevice { Ip = "10.0.0.5", Reason = "Printer-MIB answers", Snmp = true, Printer = true, CredentialIndex = 1, SysDescr = "x" }]);
+        using JsonDocument document = JsonDocument.Parse(stream.ToArray());
+        JsonElement item = document.RootElement.EnumerateArray().Single();
+        Assert.That(item.EnumerateObject().Select(p => p.Name),
+            Is.EqualTo(new[] { "ip", "mac", "icmp", "snmp", "printer", "reason", "vendor", "model", "serial" }));
+        Assert.That(item.GetProperty("mac").ValueKind, Is.EqualTo(JsonValueKind.Null), "unknown is null, present");
+    }
+}

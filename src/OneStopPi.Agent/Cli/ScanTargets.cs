@@ -39,6 +39,11 @@ internal sealed record ScanTargets(TargetRangeSet? Sweep, IReadOnlyList<IPEndPoi
         try
         {
             TargetRangeSet? sweep = ranges.Count > 0 ? TargetRangeSet.Parse(ranges, exclusions, allowWide) : null;
+            if (sweep is { Count: 0 })
+            {
+                sweep = null;
+            }
+
             if (exclusions.Count > 0)
             {
                 TargetRangeSet cut = TargetRangeSet.Parse(exclusions, null, allowWide: true);

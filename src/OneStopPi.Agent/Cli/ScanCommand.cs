@@ -4,33 +4,52 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using OneStopPi.Collection;
+using OneStopPi.Collection.Discovery;
 using OneStopPi.Collection.Profiles;
+using OneStopPi.Agent.State;
 using OneStopPi.Collection.Readings;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Transport;
+using Serilog;
+using Serilog.Events;
+using Serilog.Extensions.Logging;
 
 namespace OneStopPi.Agent.Cli;
 
-/// <summary><c>onestoppi scan</c>: read printers (identity, status, counters, supplies) and print a table or JSON.</summary>
+/// <summary>
+/// <c>onestoppi scan</c>: sweep ranges for printers (ICMP + SNMP, paced against the neighbour table) and
+/// read each printer found (identity, status, counters, supplies), or with <c>--discover-only</c> just list
+/// what answers. Single hosts given by address or name are read directly, without the sweep.
+/// </summary>
 internal static class ScanCommand
 {
-    /// <summary>More addresses than this in one scan is almost certainly a typo in a range.</summary>
-    public const int MaxTargets = 65536;
-
     public static Command Create()
     {
         var credentials = new SnmpCredentialOptions();
         var targets = new Argument<string[]>("target")
         {
-            Description = "HOST[:PORT], an IPv4 range A.B.C.D-E.F.G.H[:PORT] or a CIDR block A.B.C.D/N[:PORT]",
+            Description = "a CIDR block A.B.C.D/N, a range A.B.C.D-E.F.G.H (or A.B.C.D-H), an IPv4 or IPv6 address, or HOST[:PORT]",
             Arity = ArgumentArity.OneOrMore,
         };
-        var json = new Option<string?>("--json") { Description = "write the readings as JSON to FILE ('-' for standard output)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "a range or address not to scan (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var discoverOnly = new Option<bool>("--discover-only") { Description = "list the live addresses (ICMP, SNMP, printer or not, why) without reading the printers" };
+        var allowWide = new Option<bool>("--allow-wide") { Description = "allow ranges wider than a /16 (65,536 addresses)" };
+        var noIcmp = new Option<bool>("--no-icmp") { Description = "SNMP-only liveness (no ICMP echo)" };
+        var registry = new Option<FileInfo?>("--registry") { Description = "device registry FILE: remembers each printer (vendor+serial, then MAC), its address and credential; written atomically" };
+        var verbose = new Option<bool>("--verbose") { Description = "log the sweep's figures on standard error" };
+        var json = new Option<string?>("--json") { Description = "write JSON to FILE ('-' or nothing for standard output)", Arity = ArgumentArity.ZeroOrOne };
         var concurrency = new Option<int>("--concurrency") { Description = "devices read at once", DefaultValueFactory = _ => 64 };
         var profiles = new Option<DirectoryInfo?>("--profiles") { Description = "directory of vendor profile *.json overriding the built-in ones" };
-        var command = new Command("scan", "read printers: identity, status, page counters and supplies") { targets };
+        var command = new Command("scan", "find printers in ranges and read them: identity, status, page counters and supplies") { targets };
         credentials.AddTo(command);
+        command.Options.Add(exclude);
+        command.Options.Add(discoverOnly);
+        command.Options.Add(allowWide);
+        command.Options.Add(noIcmp);
+        command.Options.Add(registry);
+        command.Options.Add(verbose);
         command.Options.Add(json);
         command.Options.Add(concurrency);
         command.Options.Add(profiles);
@@ -52,23 +71,84 @@ internal static class ScanCommand
                 throw new CliUsageException($"--profiles: {e.Message}");
             }
 
-            IReadOnlyList<IPEndPoint> endPoints = await ExpandAsync(parse.GetValue(targets)!, cancellationToken).ConfigureAwait(false);
+            bool listOnly = parse.GetValue(discoverOnly);
+            ScanTargets plan = await ScanTargets.ParseAsync(parse.GetValue(targets)!, parse.GetValue(exclude) ?? [], parse.GetValue(allowWide), listOnly, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<SnmpCredentials> candidates = credentials.Build(parse);
-            SnmpTarget[][] plans = [.. endPoints.Select(e => candidates.Select(c => credentials.Target(e, c, parse)).ToArray())];
-            string? jsonPath = parse.GetValue(json);
+            SnmpTarget probeShape = credentials.Target(new IPEndPoint(IPAddress.Loopback, HostEndPoint.SnmpPort), candidates[0], parse);
+            string? jsonPath = parse.GetResult(json) is null ? null : parse.GetValue(json) ?? "-";
+            string? registryPath = parse.GetValue(registry)?.FullName;
+
+            using var loggerFactory = CreateLoggerFactory(parse.GetValue(verbose));
+            DeviceRegistry? devices = registryPath is null ? null : await RegistryFile.LoadAsync(registryPath, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<DiscoveredDevice> found = [];
+            if (plan.Sweep is not null)
+            {
+                var scanner = new DiscoveryScanner(new ProcNeighbourTable(), TimeProvider.System, loggerFactory.CreateLogger<DiscoveryScanner>());
+                var options = new DiscoveryOptions
+                {
+                    Credentials = candidates,
+                    // The sweep's own defaults (1 s, 1 retry) unless --timeout/--retries are given.
+                    Timeout = parse.GetResult(credentials.TimeoutMs) is { Implicit: false } ? probeShape.Timeout!.Value : DiscoveryOptions.DefaultTimeout,
+                    Retries = parse.GetResult(credentials.Retries) is { Implicit: false } ? probeShape.Retries!.Value : 1,
+                    Icmp = parse.GetValue(noIcmp) ? IcmpMode.Unavailable : IcmpMode.Raw,
+                    PreferredCredential = devices is null ? null : devices.PreferredCredential,
+                };
+                var progress = new DiscoveryProgress();
+                using (SweepProgress.Start(progress))
+                {
+                    found = await scanner.ScanAsync(plan.Sweep, options, progress, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (listOnly)
+            {
+                if (jsonPath is null)
+                {
+                    DiscoveryTable.Write(Console.Out, found);
+                }
+                else
+                {
+                    await WriteAsync(jsonPath, s => DiscoveryJsonContext.WriteAsync(s, found, cancellationToken), cancellationToken).ConfigureAwait(false);
+                }
+
+                if (devices is not null)
+                {
+                    devices.Merge([.. found.Where(d => d.Printer)], DateTimeOffset.UtcNow);
+                    await RegistryFile.SaveAsync(registryPath!, devices, cancellationToken).ConfigureAwait(false);
+                }
+
+                return found.Count > 0 ? 0 : CliErrors.DeviceError;
+            }
+
+            // One reading per device: a printer on two addresses is read once, at the address it was read at before.
+            devices ??= new DeviceRegistry();
+            RegistryMerge merge = devices.Merge([.. found.Where(d => d.Printer)], DateTimeOffset.UtcNow);
+            List<(IPEndPoint EndPoint, int? Preferred)> reads =
+            [
+                .. plan.Direct.Select(e => (e, devices.PreferredCredential(e.Address))),
+                .. merge.Seen.Select(d => (new IPEndPoint(IPAddress.Parse(d.Ip), d.Port), d.CredentialIndex)),
+            ];
+            SnmpTarget[][] plans = [.. reads.Select(r => Order(candidates.Count, r.Preferred).Select(i => credentials.Target(r.EndPoint, candidates[i], parse)).ToArray())];
 
             await using var client = new SnmpClient(new SnmpClientOptions { MaxInFlight = Math.Max(64, parallel * 2) });
             var collector = new DeviceCollector(client, catalog);
             var readings = new DeviceReading[plans.Length];
-            using var progress = Progress.Start(plans.Length);
-            await Parallel.ForEachAsync(Enumerable.Range(0, plans.Length),
-                new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
-                async (i, ct) =>
-                {
-                    readings[i] = await ReadWithCredentialsAsync(collector, plans[i], ct).ConfigureAwait(false);
-                    progress.Advance(readings[i].Answered);
-                }).ConfigureAwait(false);
-            progress.Finish();
+            using (var progress = Progress.Start(plans.Length))
+            {
+                await Parallel.ForEachAsync(Enumerable.Range(0, plans.Length),
+                    new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
+                    async (i, ct) =>
+                    {
+                        readings[i] = await ReadWithCredentialsAsync(collector, plans[i], ct).ConfigureAwait(false);
+                        progress.Advance(readings[i].Answered);
+                    }).ConfigureAwait(false);
+                progress.Finish();
+            }
+
+            if (registryPath is not null)
+            {
+                await RegistryFile.SaveAsync(registryPath, devices, cancellationToken).ConfigureAwait(false);
+            }
 
             if (jsonPath is null)
             {
@@ -76,13 +156,21 @@ internal static class ScanCommand
             }
             else
             {
-                await WriteJsonAsync(jsonPath, readings, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(jsonPath, s => ReadingJson.WriteAsync(s, readings, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
 
             return readings.Any(r => r.Answered) ? 0 : CliErrors.DeviceError;
         }));
         return command;
     }
+
+    private static IEnumerable<int> Order(int count, int? preferred) =>
+        Enumerable.Range(0, count).OrderBy(i => i == preferred ? 0 : 1);
+
+    private static ILoggerFactory CreateLoggerFactory(bool verbose) => new SerilogLoggerFactory(new LoggerConfiguration()
+        .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
+        .WriteTo.Console(outputTemplate: "{Message:lj}{NewLine}", standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: CultureInfo.InvariantCulture)
+        .CreateLogger(), dispose: true);
 
     /// <summary>Tries each credential in turn until the device answers; the requests of every attempt are counted.</summary>
     private static async Task<DeviceReading> ReadWithCredentialsAsync(DeviceCollector collector, SnmpTarget[] attempts, CancellationToken cancellationToken)
@@ -102,117 +190,20 @@ internal static class ScanCommand
         return reading! with { Requests = requests };
     }
 
-    private static async Task WriteJsonAsync(string path, DeviceReading[] readings, CancellationToken cancellationToken)
+    private static async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
     {
         if (path == "-")
         {
             await using Stream stdout = Console.OpenStandardOutput();
-            await ReadingJson.WriteAsync(stdout, readings, cancellationToken).ConfigureAwait(false);
+            await write(stdout).ConfigureAwait(false);
             await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
             return;
         }
 
         await using FileStream file = File.Create(path);
-        await ReadingJson.WriteAsync(file, readings, cancellationToken).ConfigureAwait(false);
+        await write(file).ConfigureAwait(false);
         await file.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>Targets to endpoints: host names resolved, IPv4 ranges and CIDR blocks expanded (network and broadcast addresses of a block skipped).</summary>
-    internal static async Task<IReadOnlyList<IPEndPoint>> ExpandAsync(IEnumerable<string> targets, CancellationToken cancellationToken)
-    {
-        var endPoints = new List<IPEndPoint>();
-        foreach (string target in targets)
-        {
-            if (TryExpandRange(target, endPoints))
-            {
-                if (endPoints.Count > MaxTargets)
-                {
-                    throw new CliUsageException($"more than {MaxTargets} addresses to scan; split the ranges");
-                }
-
-                continue;
-            }
-
-            endPoints.Add(await HostEndPoint.ResolveAsync(target, cancellationToken).ConfigureAwait(false));
-        }
-
-        return endPoints;
-    }
-
-    internal static bool TryExpandRange(string text, List<IPEndPoint> into)
-    {
-        text = text.Trim();
-        int port = HostEndPoint.SnmpPort;
-        if (!text.Contains('/', StringComparison.Ordinal) && !text.Contains('-', StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        int colon = text.LastIndexOf(':');
-        if (colon > 0 && text.IndexOf(':', StringComparison.Ordinal) == colon)
-        {
-            (_, port) = HostEndPoint.Split("0.0.0.0" + text[colon..]);
-            text = text[..colon];
-        }
-
-        if (text.Contains('/', StringComparison.Ordinal))
-        {
-            if (!IPNetwork.TryParse(text, out IPNetwork network) || network.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-            {
-                throw new CliUsageException($"'{text}' is not an IPv4 CIDR block (e.g. 10.0.0.0/24)");
-            }
-
-            if (network.PrefixLength < 32 - 16)
-            {
-                throw new CliUsageException($"'{text}': blocks larger than /16 are not scanned");
-            }
-
-            uint first = ToUInt(network.BaseAddress);
-            uint count = network.PrefixLength == 32 ? 1u : 1u << (32 - network.PrefixLength);
-            uint start = count > 2 ? first + 1 : first;
-            uint end = count > 2 ? first + count - 2 : first + count - 1;
-            AddRange(start, end, port, into);
-            return true;
-        }
-
-        string[] parts = text.Split('-');
-        if (parts.Length == 2 && parts[0].Contains('.', StringComparison.Ordinal) && IPAddress.TryParse(parts[0], out IPAddress? from) && from.AddressFamily == AddressFamily.InterNetwork)
-        {
-            IPAddress? to = parts[1].Contains('.', StringComparison.Ordinal) && IPAddress.TryParse(parts[1], out IPAddress? full) && full.AddressFamily == AddressFamily.InterNetwork ? full
-                : byte.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out byte last) ? new IPAddress([.. from.GetAddressBytes()[..3], last])
-                : null;
-            if (to is null || ToUInt(to) < ToUInt(from))
-            {
-                throw new CliUsageException($"'{text}' is not a range START-END (e.g. 10.0.0.1-10.0.0.50 or 10.0.0.1-50)");
-            }
-
-            if (ToUInt(to) - ToUInt(from) >= MaxTargets)
-            {
-                throw new CliUsageException($"'{text}': more than {MaxTargets} addresses");
-            }
-
-            AddRange(ToUInt(from), ToUInt(to), port, into);
-            return true;
-        }
-
-        return false; // a host name with a dash
-    }
-
-    private static void AddRange(uint start, uint end, int port, List<IPEndPoint> into)
-    {
-        for (ulong a = start; a <= end; a++)
-        {
-            into.Add(new IPEndPoint(FromUInt((uint)a), port));
-        }
-    }
-
-    private static uint ToUInt(IPAddress address)
-    {
-        byte[] b = address.GetAddressBytes();
-        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
-    }
-
-    private static IPAddress FromUInt(uint value) => new([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
 
     /// <summary>A one-line progress counter on standard error, shown only when both outputs are a terminal.</summary>
     private sealed class Progress : IDisposable

@@ -1,3 +1,4 @@
+using OneStopPi.Collection.Discovery;
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.State;
 
@@ -18,8 +19,7 @@ public sealed record LocalDevice(
     LowestSupply? LowestSupply);
 
 /// <summary>
-/// Where the LAN face reads the devices known locally. The one seam to the device store, so that
-/// replacing state/devices.json (<see cref="KnownDeviceList"/>) by the device registry changes one adapter.
+/// Where the LAN face reads the devices known locally: the one seam to the device store.
 /// </summary>
 public interface ILocalDeviceSource
 {
@@ -27,26 +27,26 @@ public interface ILocalDeviceSource
 }
 
 /// <summary>
-/// The devices in state/devices.json as the last meter scan left it, with the model, page total and
-/// lowest supply of their last reading (<see cref="LastReadings"/>) where known.
+/// The devices of the device registry (state/devices.json, written by the scan pipeline), with the model,
+/// page total and lowest supply of their last reading (<see cref="LastReadings"/>) where known.
 /// </summary>
 public sealed class KnownDevicesSource : ILocalDeviceSource
 {
-    private readonly JsonStateFile<KnownDeviceList> _file;
+    private readonly string _path;
     private readonly LastReadings _readings;
 
     public KnownDevicesSource(AgentPaths paths, LastReadings readings)
     {
-        _file = new JsonStateFile<KnownDeviceList>(paths.State("devices.json"), AgentJsonContext.Default.KnownDeviceList);
+        _path = paths.State("devices.json");
         _readings = readings;
     }
 
     public IReadOnlyList<LocalDevice> Snapshot()
     {
-        KnownDeviceList? list;
+        IReadOnlyList<RegisteredDevice> devices;
         try
         {
-            list = _file.Load();
+            devices = RegistryFile.LoadAsync(_path).GetAwaiter().GetResult().Devices;
         }
         catch (StateFileCorruptException)
         {
@@ -54,8 +54,8 @@ public sealed class KnownDevicesSource : ILocalDeviceSource
             return [];
         }
 
-        return [.. (list?.Devices ?? []).Select(d => _readings.For(d.Ip) is { } r
-            ? new LocalDevice(d.Ip, r.Vendor ?? d.Vendor, r.Model, r.Serial ?? d.Serial, d.Mac, r.Read, r.TotalPages, r.LowestSupply)
-            : new LocalDevice(d.Ip, d.Vendor, null, d.Serial, d.Mac, d.LastSeen, null, null))];
+        return [.. devices.Select(d => _readings.For(d.Ip) is { } r
+            ? new LocalDevice(d.Ip, r.Vendor ?? d.Vendor, r.Model ?? d.Model, r.Serial ?? d.Serial, d.Mac, r.Read, r.TotalPages, r.LowestSupply)
+            : new LocalDevice(d.Ip, d.Vendor, d.Model, d.Serial, d.Mac, d.LastSeen, null, null))];
     }
 }

@@ -24,7 +24,6 @@ namespace OneStopPi.Agent.Portal;
 [JsonSerializable(typeof(EnrolmentState))]
 [JsonSerializable(typeof(CachedPortalConfig))]
 [JsonSerializable(typeof(AgentRunState))]
-[JsonSerializable(typeof(KnownDeviceList))]
 [JsonSerializable(typeof(DeviceSummaryList))]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(DevicesReport))]

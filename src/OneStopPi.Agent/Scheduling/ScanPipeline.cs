@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
-using OneStopPi.Agent.Cli;
 using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Hosting;
@@ -11,6 +10,7 @@ using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Readings;
 using OneStopPi.Agent.State;
 using OneStopPi.Collection;
+using OneStopPi.Collection.Discovery;
 using OneStopPi.Collection.Readings;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Transport;
@@ -33,7 +33,8 @@ public sealed partial class ScanPipeline : IScanPipeline
     private readonly PipelineLiveness _liveness;
     private readonly TimeProvider _time;
     private readonly ILogger<ScanPipeline> _logger;
-    private readonly JsonStateFile<KnownDeviceList> _known;
+    private readonly string _registryPath;
+    private readonly DiscoveryScanner _scanner;
 
     private readonly int _snmpPort;
 
@@ -46,35 +47,48 @@ public sealed partial class ScanPipeline : IScanPipeline
         _liveness = liveness;
         _time = time;
         _logger = logger;
-        _known = new JsonStateFile<KnownDeviceList>(paths.State("devices.json"), AgentJsonContext.Default.KnownDeviceList);
+        _registryPath = paths.State("devices.json");
+        _scanner = new DiscoveryScanner(new ProcNeighbourTable(), time, logger);
     }
 
     public async Task<ScanOutcome> RunAsync(ScanJob job, SitePlan plan, CancellationToken cancellationToken)
     {
         PortalSession session = _link.Session ?? throw new InvalidOperationException("Not enrolled with the portal.");
         DateTimeOffset start = _time.GetUtcNow();
-        IReadOnlyList<(IPEndPoint EndPoint, int PreferredCredential)> targets = job.Kind == ScanKind.Meter
-            ? [.. ExpandRanges(plan).Select(e => (new IPEndPoint(e.Address, _snmpPort), 0))]
-            : [.. LoadKnown().Select(d => (new IPEndPoint(IPAddress.Parse(d.Ip), d.Port), d.CredentialIndex))];
+        DeviceRegistry registry = await LoadRegistryAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<RegisteredDevice> targets = job.Kind == ScanKind.Meter
+            ? await DiscoverAsync(plan, registry, cancellationToken).ConfigureAwait(false)
+            : registry.Devices;
 
-        var results = new ConcurrentBag<(DeviceReading Reading, int Credential)>();
+        var results = new ConcurrentBag<(RegisteredDevice Device, DeviceReading Reading, int Credential)>();
         await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-            async (target, ct) =>
+            async (device, ct) =>
             {
-                (DeviceReading reading, int credential) = await ReadAsync(target.EndPoint, target.PreferredCredential, plan.Credentials, ct).ConfigureAwait(false);
+                var endPoint = new IPEndPoint(IPAddress.Parse(device.Ip), device.Port);
+                (DeviceReading reading, int credential) = await ReadAsync(endPoint, device.CredentialIndex ?? 0, plan.Credentials, ct).ConfigureAwait(false);
                 _liveness.Beat();
-                if (job.Kind == ScanKind.Status || (reading.Answered && IsPrinter(reading)))
-                {
-                    results.Add((reading, credential));
-                }
+                results.Add((device, reading, credential));
             }).ConfigureAwait(false);
 
         DeviceReading[] readings = [.. results.Select(r => r.Reading).OrderBy(r => IPAddress.Parse(r.Ip).GetAddressBytes(), ByteOrder.Instance)];
         if (job.Kind == ScanKind.Meter)
         {
+            // The full reading knows the serial and MAC better than the probe did: fold that in, then save.
             DateTimeOffset now = _time.GetUtcNow();
-            await _known.SaveAsync(new KnownDeviceList([.. results.OrderBy(r => r.Reading.Ip, StringComparer.Ordinal)
-                .Select(r => new KnownDevice(r.Reading.Ip, r.Reading.Port, r.Credential, r.Reading.Vendor, r.Reading.Serial, r.Reading.Mac, now))]), cancellationToken).ConfigureAwait(false);
+            registry.Merge([.. results.Where(r => r.Reading.Answered).Select(r => new DiscoveredDevice
+            {
+                Ip = r.Reading.Ip,
+                Port = r.Reading.Port,
+                Mac = r.Device.Mac ?? r.Reading.Mac,
+                Printer = true,
+                Snmp = true,
+                Reason = "read",
+                Vendor = r.Device.Vendor ?? r.Reading.Vendor,
+                Model = r.Device.Model ?? r.Reading.Model,
+                Serial = r.Device.Serial ?? r.Reading.Serial,
+                CredentialIndex = r.Credential,
+            })], now);
+            await RegistryFile.SaveAsync(_registryPath, registry, cancellationToken).ConfigureAwait(false);
         }
 
         string batchId = Guid.CreateVersion7(start).ToString("N");
@@ -106,45 +120,49 @@ public sealed partial class ScanPipeline : IScanPipeline
         return (last! with { Requests = requests }, preferred);
     }
 
-    /// <summary>A printer when Printer-MIB or a vendor profile told us something printer-like.</summary>
-    private static bool IsPrinter(DeviceReading reading) =>
-        reading.Status.HrPrinterStatus is not null || reading.Supplies.Count > 0 || reading.Counters.Count > 0 || reading.Profile is not null;
+    /// <summary>Sweeps the site's ranges; one entry per printer (a printer on two addresses once, a moved one re-homed).</summary>
+    private async Task<IReadOnlyList<RegisteredDevice>> DiscoverAsync(SitePlan plan, DeviceRegistry registry, CancellationToken cancellationToken)
+    {
+        TargetRangeSet ranges;
+        try
+        {
+            ranges = TargetRangeSet.Parse(plan.Ranges, plan.Exclusions);
+        }
+        catch (TargetRangeException e)
+        {
+            LogBadRanges(e.Message);
+            return [];
+        }
 
-    private IEnumerable<KnownDevice> LoadKnown()
+        var options = new DiscoveryOptions
+        {
+            Credentials = plan.Credentials,
+            Port = _snmpPort,
+            PreferredCredential = registry.PreferredCredential,
+        };
+        IReadOnlyList<DiscoveredDevice> found = await _scanner.ScanAsync(ranges, options, null, cancellationToken).ConfigureAwait(false);
+        _liveness.Beat();
+        RegistryMerge merge = registry.Merge([.. found.Where(d => d.Printer)], _time.GetUtcNow());
+        foreach (DeviceMove move in merge.Moved)
+        {
+            LogMoved(move.Key, move.From, move.To);
+        }
+
+        LogDiscovered(found.Count, merge.Seen.Count, found.Count(d => !d.Printer), merge.CollapsedAddresses, merge.NewDevices);
+        return merge.Seen;
+    }
+
+    private async Task<DeviceRegistry> LoadRegistryAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return _known.Load()?.Devices ?? [];
+            return await RegistryFile.LoadAsync(_registryPath, cancellationToken).ConfigureAwait(false);
         }
         catch (StateFileCorruptException e)
         {
             LogKnownUnreadable(e.Message);
-            return [];
+            return new DeviceRegistry();
         }
-    }
-
-    private static List<IPEndPoint> ExpandRanges(SitePlan plan)
-    {
-        var included = new List<IPEndPoint>();
-        var excluded = new List<IPEndPoint>();
-        foreach (string range in plan.Ranges)
-        {
-            if (!ScanCommand.TryExpandRange(range, included) && IPAddress.TryParse(range, out IPAddress? single))
-            {
-                included.Add(new IPEndPoint(single, HostEndPoint.SnmpPort));
-            }
-        }
-
-        foreach (string range in plan.Exclusions)
-        {
-            if (!ScanCommand.TryExpandRange(range, excluded) && IPAddress.TryParse(range, out IPAddress? single))
-            {
-                excluded.Add(new IPEndPoint(single, HostEndPoint.SnmpPort));
-            }
-        }
-
-        var skip = excluded.Select(e => e.Address).ToHashSet();
-        return [.. included.Where(e => !skip.Contains(e.Address)).DistinctBy(e => e.ToString())];
     }
 
     private sealed class ByteOrder : IComparer<byte[]>
@@ -156,4 +174,14 @@ public sealed partial class ScanPipeline : IScanPipeline
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "{Reason}; the status scan has no known devices until the next meter scan")]
     private partial void LogKnownUnreadable(string reason);
+
+    [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "The site's ranges cannot be scanned: {Reason}")]
+    private partial void LogBadRanges(string reason);
+
+    [LoggerMessage(EventId = 5203, Level = LogLevel.Information, Message = "Device {Key} moved from {From} to {To}; re-homed")]
+    private partial void LogMoved(string key, string from, string to);
+
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Information,
+        Message = "Discovery: {Live} live addresses, {Printers} printer(s) to read, {Others} non-printer(s) counted, {Collapsed} extra address(es) of known printers folded, {New} new")]
+    private partial void LogDiscovered(int live, int printers, int others, int collapsed, int @new);
 }

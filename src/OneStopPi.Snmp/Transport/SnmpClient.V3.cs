@@ -49,6 +49,13 @@ public sealed partial class SnmpClient
         }
     }
 
+    /// <summary>
+    /// True when an SNMPv3 engine at <paramref name="target"/> answered discovery (RFC 3414 4), even if it
+    /// then refused or ignored our user: proof that an SNMP agent lives there.
+    /// </summary>
+    public bool HasDiscoveredEngine(IPEndPoint target) =>
+        _engines.TryGetValue(target, out Task<RemoteEngine>? engine) && engine.IsCompletedSuccessfully;
+
     /// <summary>The agent's engine, discovered once per address and shared by concurrent requests.</summary>
     private async Task<RemoteEngine> GetEngineAsync(IPEndPoint target, TimeSpan timeout, int retries, CancellationToken cancellationToken)
     {

@@ -43,7 +43,7 @@ internal sealed class LanAgent : IAsyncDisposable
 
     public T Service<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static async Task<LanAgent> StartAsync(AgentSettings? settings = null, IReadOnlyList<KnownDevice>? devices = null, Func<AgentPaths, Task>? seed = null)
+    public static async Task<LanAgent> StartAsync(AgentSettings? settings = null, IReadOnlyList<OneStopPi.Collection.Discovery.RegisteredDevice>? devices = null, Func<AgentPaths, Task>? seed = null)
     {
         string root = Directory.CreateTempSubdirectory("onestoppi-lan-").FullName;
         var paths = new AgentPaths(Path.Combine(root, "state"), Path.Combine(root, "logs"), Path.Combine(root, "conf"));
@@ -51,8 +51,7 @@ internal sealed class LanAgent : IAsyncDisposable
         Directory.CreateDirectory(paths.ConfigurationDirectory);
         if (devices is not null)
         {
-            await new JsonStateFile<KnownDeviceList>(paths.State("devices.json"), Portal.AgentJsonContext.Default.KnownDeviceList)
-                .SaveAsync(new KnownDeviceList(devices)).ConfigureAwait(false);
+            await RegistryFile.SaveAsync(paths.State("devices.json"), new OneStopPi.Collection.Discovery.DeviceRegistry(devices)).ConfigureAwait(false);
         }
 
         if (seed is not null)

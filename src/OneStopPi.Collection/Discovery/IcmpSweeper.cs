@@ -1,0 +1,268 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace OneStopPi.Collection.Discovery;
+
+/// <summary>How ICMP echo is sent, if at all.</summary>
+public enum IcmpMode
+{
+    /// <summary>No ICMP: no CAP_NET_RAW and ping sockets not allowed (net.ipv4.ping_group_range). Liveness by SNMP alone.</summary>
+    Unavailable,
+
+    /// <summary>A raw ICMP socket (CAP_NET_RAW).</summary>
+    Raw,
+
+    /// <summary>An unprivileged ICMP datagram ("ping") socket.</summary>
+    Datagram,
+}
+
+/// <summary>
+/// ICMP echo to many IPv4 hosts over ONE socket (raw with CAP_NET_RAW, else a ping socket), with one
+/// receive loop recording who answered. Not <see cref="System.Net.NetworkInformation.Ping"/>, which
+/// may start a process per host without privileges. A send the kernel refuses for lack of buffer
+/// space is retried a little later, never taken for silence.
+/// </summary>
+public sealed partial class IcmpSweeper : IAsyncDisposable
+{
+    private const int EchoLength = 16; // 8-byte header + 8 bytes of payload
+    private static readonly TimeSpan SendRetryDelay = TimeSpan.FromMilliseconds(20);
+    private const int SendAttempts = 50;
+
+    private readonly Socket? _socket;
+    private readonly ushort _identifier;
+    private readonly ConcurrentDictionary<IPAddress, byte> _replied = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Task _receiveLoop = Task.CompletedTask;
+    private readonly TimeProvider _time;
+    private long _sent, _sendRetries, _replies;
+    private int _sequence;
+
+    private IcmpSweeper(Socket? socket, IcmpMode mode, int sendBufferSize, TimeProvider time)
+    {
+        _socket = socket;
+        Mode = mode;
+        _time = time;
+        _identifier = (ushort)Random.Shared.Next(1, ushort.MaxValue);
+        if (socket is not null)
+        {
+            socket.SendBufferSize = sendBufferSize;
+            socket.ReceiveBufferSize = 4 << 20;
+            socket.Bind(new IPEndPoint(IPAddress.Any, 0));
+            _receiveLoop = Task.Run(ReceiveLoopAsync);
+        }
+    }
+
+    public IcmpMode Mode { get; }
+
+    /// <summary>The effective send buffer (Linux reports double the value asked for, capped by wmem_max).</summary>
+    public int SendBufferBytes => _socket?.SendBufferSize ?? 0;
+
+    public long EchoesSent => Interlocked.Read(ref _sent);
+
+    public long SendRetries => Interlocked.Read(ref _sendRetries);
+
+    public long Replies => Interlocked.Read(ref _replies);
+
+    /// <summary>Opens the best socket this process may: raw, else datagram, else none (and says so once).</summary>
+    public static IcmpSweeper Open(int sendBufferSize, TimeProvider time, ILogger logger, IcmpMode preferred = IcmpMode.Raw)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        SocketException? rawError = null;
+        if (preferred == IcmpMode.Raw)
+        {
+            try
+            {
+                return new IcmpSweeper(new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Icmp), IcmpMode.Raw, sendBufferSize, time);
+            }
+            catch (SocketException e)
+            {
+                rawError = e;
+            }
+        }
+
+        if (preferred != IcmpMode.Unavailable)
+        {
+            try
+            {
+                var sweeper = new IcmpSweeper(new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Icmp), IcmpMode.Datagram, sendBufferSize, time);
+                if (rawError is not null)
+                {
+                    LogDatagramFallback(logger, rawError.SocketErrorCode);
+                }
+
+                return sweeper;
+            }
+            catch (SocketException e)
+            {
+                LogUnavailable(logger, rawError?.SocketErrorCode.ToString() ?? "not tried", e.SocketErrorCode);
+                return new IcmpSweeper(null, IcmpMode.Unavailable, sendBufferSize, time);
+            }
+        }
+
+        LogDisabled(logger);
+        return new IcmpSweeper(null, IcmpMode.Unavailable, sendBufferSize, time);
+    }
+
+    /// <summary>True once <paramref name="address"/> answered an echo.</summary>
+    public bool HasReplied(IPAddress address) => _replied.ContainsKey(address);
+
+    /// <summary>Sends one echo request; a refused send (no buffer space) is retried after a short pause.</summary>
+    public async ValueTask SendEchoAsync(IPAddress address, CancellationToken cancellationToken)
+    {
+        if (_socket is null || address.AddressFamily != AddressFamily.InterNetwork)
+        {
+            return;
+        }
+
+        byte[] packet = BuildEcho(_identifier, (ushort)Interlocked.Increment(ref _sequence), _time.GetTimestamp());
+        SocketAddress target = new IPEndPoint(address, 0).Serialize();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // Synchronous: a datagram send completes at once or fails (ENOBUFS, EAGAIN); no await per packet.
+                _socket.SendTo(packet, SocketFlags.None, target);
+                Interlocked.Increment(ref _sent);
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock
+                or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.ConnectionRefused)
+            {
+                // ENOBUFS: the queue behind unresolved ARP is full; EHOSTUNREACH: an error from an earlier
+                // packet reported on this send. Either way try again shortly; not a verdict on this host.
+                Interlocked.Increment(ref _sendRetries);
+                if (attempt >= SendAttempts)
+                {
+                    return;
+                }
+
+                await Task.Delay(SendRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>An echo request (RFC 792): type 8, code 0, checksum, identifier, sequence, 8 bytes of timestamp.</summary>
+    internal static byte[] BuildEcho(ushort identifier, ushort sequence, long stamp)
+    {
+        byte[] packet = new byte[EchoLength];
+        packet[0] = 8;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(4), identifier);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(6), sequence);
+        BinaryPrimitives.WriteInt64BigEndian(packet.AsSpan(8), stamp);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), Checksum(packet));
+        return packet;
+    }
+
+    /// <summary>The Internet checksum (RFC 1071).</summary>
+    internal static ushort Checksum(ReadOnlySpan<byte> data)
+    {
+        uint sum = 0;
+        int i = 0;
+        for (; i + 1 < data.Length; i += 2)
+        {
+            sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        }
+
+        if (i < data.Length)
+        {
+            sum += (uint)data[i] << 8;
+        }
+
+        while (sum > 0xFFFF)
+        {
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+
+        return (ushort)~sum;
+    }
+
+    /// <summary>
+    /// Whether a received datagram is an echo reply for us. A raw socket hands over the IPv4 header
+    /// too (and every ICMP message the host gets, hence the identifier check); a ping socket gives the
+    /// ICMP message alone, already filtered to this socket (the kernel rewrote our identifier).
+    /// </summary>
+    internal static bool IsEchoReply(ReadOnlySpan<byte> datagram, IcmpMode mode, ushort identifier)
+    {
+        ReadOnlySpan<byte> icmp = datagram;
+        if (mode == IcmpMode.Raw)
+        {
+            if (datagram.Length < 20 || datagram[0] >> 4 != 4)
+            {
+                return false;
+            }
+
+            int headerLength = (datagram[0] & 0x0F) * 4;
+            if (headerLength < 20 || datagram.Length < headerLength + 8)
+            {
+                return false;
+            }
+
+            icmp = datagram[headerLength..];
+        }
+
+        if (icmp.Length < 8 || icmp[0] != 0 || icmp[1] != 0)
+        {
+            return false;
+        }
+
+        return mode != IcmpMode.Raw || BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]) == identifier;
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        byte[] buffer = new byte[2048];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (!_shutdown.IsCancellationRequested)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _socket!.ReceiveFromAsync(buffer, SocketFlags.None, any, _shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // An ICMP error for an earlier echo (IP_RECVERR is not set, so rare): concerns no host in particular.
+                continue;
+            }
+
+            if (IsEchoReply(buffer.AsSpan(0, result.ReceivedBytes), Mode, _identifier) && result.RemoteEndPoint is IPEndPoint from)
+            {
+                IPAddress address = from.Address.IsIPv4MappedToIPv6 ? from.Address.MapToIPv4() : from.Address;
+                if (_replied.TryAdd(address, 0))
+                {
+                    Interlocked.Increment(ref _replies);
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _socket?.Dispose();
+        await _receiveLoop.ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    [LoggerMessage(EventId = 4111, Level = LogLevel.Information,
+        Message = "No raw ICMP socket ({Error}: the service needs CAP_NET_RAW); using an unprivileged ping socket")]
+    private static partial void LogDatagramFallback(ILogger logger, SocketError error);
+
+    [LoggerMessage(EventId = 4112, Level = LogLevel.Warning,
+        Message = "ICMP echo unavailable (raw socket: {RawError}; ping socket: {DatagramError}; grant CAP_NET_RAW or widen net.ipv4.ping_group_range): liveness by SNMP alone, hosts that answer only ping are not listed")]
+    private static partial void LogUnavailable(ILogger logger, string rawError, SocketError datagramError);
+
+    [LoggerMessage(EventId = 4113, Level = LogLevel.Information, Message = "ICMP echo disabled by configuration: liveness by SNMP alone")]
+    private static partial void LogDisabled(ILogger logger);
+}

@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+
+namespace OneStopPi.Collection.Discovery;
+
+/// <summary>
+/// The sweep's SNMP liveness socket: one IPv4 UDP socket, one prepared datagram sent to many addresses,
+/// and one receive loop noting every address that answered anything on the SNMP port. No state per
+/// address is kept until something answers. Refused sends (no buffer space) are retried shortly.
+/// </summary>
+internal sealed class UdpSweepSocket : IAsyncDisposable
+{
+    private static readonly TimeSpan SendRetryDelay = TimeSpan.FromMilliseconds(20);
+    private const int SendAttempts = 50;
+
+    private readonly Socket _socket;
+    private readonly int _port;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<IPAddress, byte> _answered = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly Task _receiveLoop;
+    private long _sent, _retries;
+
+    public UdpSweepSocket(int port, int sendBufferSize, TimeProvider time)
+    {
+        _port = port;
+        _time = time;
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        _socket.SendBufferSize = sendBufferSize;
+        _socket.ReceiveBufferSize = 4 << 20;
+        _socket.Bind(new IPEndPoint(IPAddress.Any, 0));
+        _receiveLoop = Task.Run(ReceiveLoopAsync);
+    }
+
+    public int SendBufferBytes => _socket.SendBufferSize;
+
+    public long Sent => Interlocked.Read(ref _sent);
+
+    public long SendRetries => Interlocked.Read(ref _retries);
+
+    public bool HasAnswered(IPAddress address) => _answered.ContainsKey(address);
+
+    public async ValueTask SendAsync(IPAddress address, byte[] datagram, CancellationToken cancellationToken)
+    {
+        SocketAddress target = new IPEndPoint(address, _port).Serialize();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // Synchronous: a datagram send completes at once or fails (ENOBUFS, EAGAIN); no await per packet.
+                _socket.SendTo(datagram, SocketFlags.None, target);
+                Interlocked.Increment(ref _sent);
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock
+                or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.ConnectionRefused)
+            {
+                // Queue behind ARP full, or an ICMP error for an earlier datagram reported here: retry later, never "silent".
+                Interlocked.Increment(ref _retries);
+                if (attempt >= SendAttempts)
+                {
+                    return;
+                }
+
+                await Task.Delay(SendRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        byte[] buffer = new byte[65536];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (!_shutdown.IsCancellationRequested)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // an ICMP error for an earlier datagram: concerns no address in particular
+            }
+
+            if (result.ReceivedBytes > 0 && result.RemoteEndPoint is IPEndPoint from && from.Port == _port)
+            {
+                _answered.TryAdd(from.Address.IsIPv4MappedToIPv6 ? from.Address.MapToIPv4() : from.Address, 0);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await _receiveLoop.ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+}

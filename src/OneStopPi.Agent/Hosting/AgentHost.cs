@@ -88,6 +88,7 @@ public static class AgentHost
         services.AddHostedService<ScanScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<Uploader>());
         services.AddHostedService<PortalSync>();
+        services.AddHostedService<LogModeFollower>();
         services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<PipelineLiveness>(), time,
             sp.GetRequiredService<ILogger<WatchdogService>>(), getVariable));
         services.AddLan(paths, settings.Lan);

@@ -447,6 +447,32 @@ public abstract class PortalContractTests
     }
 
     [Test]
+    public async Task A_heartbeat_with_a_setup_key_shows_it_to_operators_and_stores_it_protected()
+    {
+        var (_, agent) = await Server.SiteWithAgentAsync();
+        const string Key = "7QK3-M9XD-2HTV-5RWP";
+        using (var response = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.0", 60, null, null, 0, 0, Key)))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        var view = (await Server.Operator.GetFromJsonAsync<AgentView[]>("/api/operator/v1/agents"))!.Single(a => a.Id == agent.Id);
+        Assert.That(view.SetupKey, Is.EqualTo(Key));
+        var stored = await Server.DbAsync(db => db.Agents.Where(a => a.Id == agent.Id).Select(a => a.SetupKeyProtected).SingleAsync());
+        Assert.That(stored, Is.Not.Null.And.Not.Contain(Key));
+
+        using (var response = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.0", 120, null, null, 0, 0)))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        view = (await Server.Operator.GetFromJsonAsync<AgentView[]>("/api/operator/v1/agents"))!.Single(a => a.Id == agent.Id);
+        Assert.That(view.SetupKey, Is.EqualTo(Key), "a heartbeat without a key (LAN face off) keeps the last one reported");
+        using var tooLong = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.0", 60, null, null, 0, 0, new string('K', 65)));
+        Assert.That(tooLong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task A_command_goes_queued_delivered_acknowledged_completed_with_its_result_zip()
     {
         var (_, agent) = await Server.SiteWithAgentAsync();

@@ -59,7 +59,7 @@ public sealed class PortalHostTests
     }
 
     [Test]
-    public async Task A_database_file_alone_does_not_reveal_snmp_credentials()
+    public async Task A_database_file_alone_does_not_reveal_snmp_credentials_or_setup_keys()
     {
         var (site, agent) = await _server.SiteWithAgentAsync("At Rest");
         using var response = await _server.Operator.PatchAsJsonAsync($"/api/operator/v1/sites/{site.SiteId}/config",
@@ -68,13 +68,17 @@ public sealed class PortalHostTests
         Assert.That(response.IsSuccessStatusCode, Is.True);
         var config = await agent.Client.GetStringAsync("/api/agent/v1/config");
         Assert.That(config, Does.Contain("plaintext-community-31337"), "the agent of the site gets them");
+        using (var heartbeat = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.0", 60, null, null, 0, 0, "ZK31-337S-ETUP-KEY9")))
+        {
+            Assert.That(heartbeat.IsSuccessStatusCode, Is.True);
+        }
 
         var files = Directory.GetFiles(_server.DataDirectory, "portal.db*");
         Assert.That(files, Is.Not.Empty);
         foreach (var file in files)
         {
             var bytes = await ReadSharedAsync(file);
-            foreach (var secret in new[] { "plaintext-community-31337", "auth-secret-31337", "priv-secret-31337" })
+            foreach (var secret in new[] { "plaintext-community-31337", "auth-secret-31337", "priv-secret-31337", "ZK31-337S-ETUP-KEY9" })
             {
                 Assert.That(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)), Is.EqualTo(-1), $"{secret} in {Path.GetFileName(file)}");
             }
@@ -106,6 +110,11 @@ public sealed class PortalHostTests
     public async Task The_web_pages_need_a_sign_in_and_then_show_sites_agents_devices_and_history_on_a_phone()
     {
         var (site, agent) = await _server.SiteWithAgentAsync("<script>alert(1)</script> Dental");
+        using (var heartbeat = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.0", 60, null, null, 0, 0, "WEB7-KEY2-SETU-P3AB")))
+        {
+            Assert.That(heartbeat.IsSuccessStatusCode, Is.True);
+        }
+
         var zip1 = Zip(Scan(agent.Id, site.SiteId, Morning, Device("10.9.0.1", "WEB001", "00:17:c8:09:00:01", [("total", 4321), ("mono", 4000), ("colour", 321)], [("black", 37)])));
         var zip2 = Zip(Scan(agent.Id, site.SiteId, Morning.AddDays(1), Device("10.9.0.1", "WEB001", "00:17:c8:09:00:01", [("total", 4400), ("mono", 4070), ("colour", 330)], [("black", 35)])));
         (await PortalServer.UploadAsync(agent.Client, Guid.NewGuid().ToString(), zip1)).Dispose();
@@ -151,7 +160,7 @@ public sealed class PortalHostTests
             "newest first, both readings listed");
 
         var agents = await browser.GetStringAsync("/agents");
-        Assert.That(agents, Does.Contain(agent.Id.ToString()));
+        Assert.That(agents, Does.Contain(agent.Id.ToString()).And.Contain("Setup key").And.Contain("WEB7-KEY2-SETU-P3AB"), "the technician reads the setup key here");
         var css = await browser.GetStringAsync("/static/site.css");
         Assert.That(css, Does.Contain(".w35{width:35%}"));
     }

@@ -28,7 +28,9 @@ public sealed record PortalSchedule(string MeterTime, string TimeZone, int Statu
 
 public sealed record BatchAccepted(string BatchId, bool Duplicate, int Documents, int Readings);
 
-public sealed record HeartbeatRequest(string? Version, long UptimeSeconds, DateTime? LastMeterScan, DateTime? LastStatusScan, int OutboxDepth, long DroppedReadings);
+/// <summary>SetupKey: the box's local setup key (LAN face enabled only), so the portal can show it to operators; sent only over the authenticated TLS channel, never logged.</summary>
+public sealed record HeartbeatRequest(string? Version, long UptimeSeconds, DateTime? LastMeterScan, DateTime? LastStatusScan, int OutboxDepth, long DroppedReadings,
+    string? SetupKey = null);
 
 public sealed record HeartbeatResponse(string ConfigEtag, int PendingCommands);
 

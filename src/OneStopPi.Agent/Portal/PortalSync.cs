@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Hosting;
+using OneStopPi.Agent.Lan;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.State;
 
@@ -23,10 +24,14 @@ public sealed partial class PortalSync : BackgroundService
     private readonly ILogger<PortalSync> _logger;
     private readonly long _started;
     private readonly AgentTimings _timings;
+    private readonly string? _setupKey;
 
     public PortalSync(PortalLink link, PortalClient client, CommandExecutor commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
-        AgentVersion version, ILogger<PortalSync> logger, AgentTimings? timings = null)
+        AgentVersion version, ILogger<PortalSync> logger, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null)
     {
+        // The setup key is reported (to this agent's own portal, over its authenticated TLS channel) only when the LAN face,
+        // which it guards, is enabled. Never logged.
+        _setupKey = lan is { Enabled: true } ? setupKey?.Value : null;
         _timings = timings ?? new AgentTimings();
         _link = link;
         _client = client;
@@ -85,7 +90,7 @@ public sealed partial class PortalSync : BackgroundService
     {
         AgentRunState state = _runState.Current;
         var heartbeat = new HeartbeatRequest(_version, (long)_time.GetElapsedTime(_started).TotalSeconds,
-            state.LastMeterScan?.UtcDateTime, state.LastStatusScan?.UtcDateTime, _outbox.Count, _outbox.Dropped);
+            state.LastMeterScan?.UtcDateTime, state.LastStatusScan?.UtcDateTime, _outbox.Count, _outbox.Dropped, _setupKey);
         try
         {
             HeartbeatResponse response = await _client.HeartbeatAsync(session, heartbeat, cancellationToken).ConfigureAwait(false);

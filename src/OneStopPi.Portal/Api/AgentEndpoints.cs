@@ -146,12 +146,13 @@ internal static class AgentEndpoints
     }
 
     private static async Task<IResult> HeartbeatAsync(
-        HeartbeatRequest request, HttpContext http, PortalDbContext db, AgentConfigBuilder builder, TimeProvider time)
+        HeartbeatRequest request, HttpContext http, PortalDbContext db, AgentConfigBuilder builder, CredentialVault vault, TimeProvider time)
     {
         var current = AgentAuthFilter.Current(http);
-        if (request.UptimeSeconds < 0 || request.OutboxDepth < 0 || request.DroppedReadings < 0 || request.Version is { Length: > 64 })
+        if (request.UptimeSeconds < 0 || request.OutboxDepth < 0 || request.DroppedReadings < 0 || request.Version is { Length: > 64 }
+            || request.SetupKey is { Length: > 64 })
         {
-            return Problems.BadRequest("uptime, outbox depth and dropped readings cannot be negative; version is at most 64 characters");
+            return Problems.BadRequest("uptime, outbox depth and dropped readings cannot be negative; version and setup key are at most 64 characters");
         }
 
         var agent = await db.Agents.FirstAsync(a => a.Id == current.Id, http.RequestAborted).ConfigureAwait(false);
@@ -162,6 +163,10 @@ internal static class AgentEndpoints
         agent.LastStatusScanAt = request.LastStatusScan?.ToUniversalTime();
         agent.OutboxDepth = request.OutboxDepth;
         agent.DroppedReadings = request.DroppedReadings;
+        if (!string.IsNullOrWhiteSpace(request.SetupKey) && vault.UnprotectSetupKey(agent.Id, agent.SetupKeyProtected) != request.SetupKey)
+        {
+            agent.SetupKeyProtected = vault.ProtectSetupKey(agent.Id, request.SetupKey);
+        }
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
 
         var pending = await db.Commands.CountAsync(c => c.AgentId == current.Id && (c.State == CommandState.Queued || c.State == CommandState.Delivered),

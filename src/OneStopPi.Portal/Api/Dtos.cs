@@ -32,7 +32,8 @@ public sealed record ScheduleConfig(string MeterTime, string TimeZone, int Statu
 public sealed record BatchAccepted(string BatchId, bool Duplicate, int Documents, int Readings);
 
 public sealed record HeartbeatRequest(
-    string? Version, long UptimeSeconds, DateTime? LastMeterScan, DateTime? LastStatusScan, int OutboxDepth, long DroppedReadings);
+    string? Version, long UptimeSeconds, DateTime? LastMeterScan, DateTime? LastStatusScan, int OutboxDepth, long DroppedReadings,
+    string? SetupKey = null);
 
 public sealed record HeartbeatResponse(string ConfigEtag, int PendingCommands);
 
@@ -86,7 +87,8 @@ public sealed record AgentView(
     DateTime? LastMeterScanAt,
     DateTime? LastStatusScanAt,
     int? OutboxDepth,
-    long? DroppedReadings);
+    long? DroppedReadings,
+    string? SetupKey);
 
 public sealed record AssignRequest(int SiteId);
 

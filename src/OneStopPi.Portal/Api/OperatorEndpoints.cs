@@ -171,16 +171,17 @@ internal static class OperatorEndpoints
         return TypedResults.Ok(await queries.HistoryAsync(deviceId, from?.ToUniversalTime(), to?.ToUniversalTime(), cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> ListAgentsAsync(PortalDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAgentsAsync(PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
     {
         var agents = await db.Agents.AsNoTracking().OrderBy(a => a.EnrolledAt).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(agents.Select(ToView).ToArray());
+        return TypedResults.Ok(agents.Select(a => ToView(a, vault)).ToArray());
     }
 
-    internal static AgentView ToView(Agent a) => new(a.Id, a.HardwareId, a.Mac, a.Hostname, a.Version, a.EnrolledSiteId, a.SiteId,
-        a.EnrolledAt, a.LastSeenAt, a.LastHeartbeatAt, a.UptimeSeconds, a.LastMeterScanAt, a.LastStatusScanAt, a.OutboxDepth, a.DroppedReadings);
+    internal static AgentView ToView(Agent a, CredentialVault vault) => new(a.Id, a.HardwareId, a.Mac, a.Hostname, a.Version, a.EnrolledSiteId, a.SiteId,
+        a.EnrolledAt, a.LastSeenAt, a.LastHeartbeatAt, a.UptimeSeconds, a.LastMeterScanAt, a.LastStatusScanAt, a.OutboxDepth, a.DroppedReadings,
+        vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected));
 
-    private static async Task<IResult> AssignAgentAsync(Guid agentId, AssignRequest request, PortalDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> AssignAgentAsync(Guid agentId, AssignRequest request, PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
     {
         var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken).ConfigureAwait(false);
         if (agent is null)
@@ -195,7 +196,7 @@ internal static class OperatorEndpoints
 
         agent.SiteId = request.SiteId;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(ToView(agent));
+        return TypedResults.Ok(ToView(agent, vault));
     }
 
     private static async Task<IResult> QueueCommandAsync(

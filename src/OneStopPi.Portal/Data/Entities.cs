@@ -44,6 +44,8 @@ internal sealed class Agent
     public DateTime? LastStatusScanAt { get; set; }
     public int? OutboxDepth { get; set; }
     public long? DroppedReadings { get; set; }
+    /// <summary>The box's local setup key from its heartbeat, protected with ASP.NET Core Data Protection; never plain text.</summary>
+    public string? SetupKeyProtected { get; set; }
 }
 
 internal sealed class OperatorToken

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Data;
+using OneStopPi.Portal.Security;
 using static OneStopPi.Portal.Web.Html;
 
 namespace OneStopPi.Portal.Web;
@@ -70,29 +71,31 @@ internal static class WebPages
         return Send(Page("Sites", html.Append("</table></div>").ToString()));
     }
 
-    private static async Task<IResult> AgentsAsync(PortalDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> AgentsAsync(PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
     {
         var agents = await db.Agents.AsNoTracking().OrderBy(a => a.SiteId).ThenBy(a => a.Hostname).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return Send(Page("Agents", AgentTable(agents)));
+        return Send(Page("Agents", AgentTable(agents, vault)));
     }
 
-    private static string AgentTable(List<Agent> agents)
+    /// <summary>Agents with their local setup key (operators only: a dealer's technician reads it here for the box's LAN API).</summary>
+    private static string AgentTable(List<Agent> agents, CredentialVault vault)
     {
         var html = new StringBuilder("<div class=scroll><table class=cards><tr><th>Agent</th><th>Site</th><th>Last seen</th><th>Version</th><th>Uptime</th>"
-            + "<th>Outbox</th><th>Dropped</th><th>Last meter scan</th></tr>");
+            + "<th>Outbox</th><th>Dropped</th><th>Last meter scan</th><th>Setup key</th></tr>");
         foreach (var a in agents)
         {
             var site = a.SiteId is { } s ? $"<a href=\"/sites/{s}\">{s}</a>" : "<span class=warn>unassigned</span>";
             var dropped = a.DroppedReadings is > 0 ? $"<span class=bad>{E(a.DroppedReadings)}</span>" : E(a.DroppedReadings);
             html.Append($"<tr><td>{E(a.Hostname ?? a.HardwareId)}<br><span class=muted>{a.Id}</span></td><td data-l=Site>{site}</td><td data-l=\"Last seen\">{When(a.LastSeenAt)}</td>")
                 .Append($"<td data-l=Version>{E(a.Version)}</td><td class=n data-l=Uptime>{(a.UptimeSeconds is { } up ? E($"{up / 86400}d {up % 86400 / 3600}h") : "")}</td>")
-                .Append($"<td class=n data-l=Outbox>{E(a.OutboxDepth)}</td><td class=n data-l=Dropped>{dropped}</td><td data-l=\"Last meter scan\">{When(a.LastMeterScanAt)}</td></tr>");
+                .Append($"<td class=n data-l=Outbox>{E(a.OutboxDepth)}</td><td class=n data-l=Dropped>{dropped}</td><td data-l=\"Last meter scan\">{When(a.LastMeterScanAt)}</td>")
+                .Append($"<td data-l=\"Setup key\"><code class=setup-key>{E(vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected))}</code></td></tr>");
         }
 
         return html.Append("</table></div>").ToString();
     }
 
-    private static async Task<IResult> SiteAsync(int siteId, PortalDbContext db, DeviceQueries queries, CancellationToken cancellationToken)
+    private static async Task<IResult> SiteAsync(int siteId, PortalDbContext db, DeviceQueries queries, CredentialVault vault, CancellationToken cancellationToken)
     {
         var site = await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Id == siteId, cancellationToken).ConfigureAwait(false);
         if (site is null)
@@ -102,7 +105,7 @@ internal static class WebPages
 
         var agents = await db.Agents.AsNoTracking().Where(a => a.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false);
         var devices = await queries.ListAsync(siteId, cancellationToken).ConfigureAwait(false);
-        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents)).Append("<h2>Devices</h2><div class=scroll><table class=cards><tr><th>Device</th><th>IP</th>"
+        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents, vault)).Append("<h2>Devices</h2><div class=scroll><table class=cards><tr><th>Device</th><th>IP</th>"
             + "<th>Status</th><th>Total</th><th>Mono</th><th>Colour</th><th>Meters read</th><th>Supplies</th></tr>");
         foreach (var d in devices)
         {

@@ -65,6 +65,9 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                     b.Property<int?>("OutboxDepth")
                         .HasColumnType("integer");
 
+                    b.Property<string>("SetupKeyProtected")
+                        .HasColumnType("text");
+
                     b.Property<int?>("SiteId")
                         .HasColumnType("integer");
 
@@ -629,16 +632,20 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
 
             modelBuilder.Entity("OneStopPi.Portal.Data.Reading", b =>
                 {
-                    b.HasOne("OneStopPi.Portal.Data.Device", null)
+                    b.HasOne("OneStopPi.Portal.Data.Device", "Device")
                         .WithMany()
                         .HasForeignKey("DeviceId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.HasOne("OneStopPi.Portal.Data.Scan", null)
+                    b.HasOne("OneStopPi.Portal.Data.Scan", "Scan")
                         .WithMany()
                         .HasForeignKey("ScanId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Device");
+
+                    b.Navigation("Scan");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.ReadingAlert", b =>
@@ -652,11 +659,13 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
 
             modelBuilder.Entity("OneStopPi.Portal.Data.Scan", b =>
                 {
-                    b.HasOne("OneStopPi.Portal.Data.UploadBatch", null)
+                    b.HasOne("OneStopPi.Portal.Data.UploadBatch", "Batch")
                         .WithMany()
                         .HasForeignKey("BatchId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Batch");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.SupplyLevel", b =>

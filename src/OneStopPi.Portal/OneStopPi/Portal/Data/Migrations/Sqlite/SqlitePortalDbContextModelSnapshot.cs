@@ -60,6 +60,9 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<int?>("OutboxDepth")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SetupKeyProtected")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("SiteId")
                         .HasColumnType("INTEGER");
 
@@ -604,16 +607,20 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
 
             modelBuilder.Entity("OneStopPi.Portal.Data.Reading", b =>
                 {
-                    b.HasOne("OneStopPi.Portal.Data.Device", null)
+                    b.HasOne("OneStopPi.Portal.Data.Device", "Device")
                         .WithMany()
                         .HasForeignKey("DeviceId")
                         .OnDelete(DeleteBehavior.SetNull);
 
-                    b.HasOne("OneStopPi.Portal.Data.Scan", null)
+                    b.HasOne("OneStopPi.Portal.Data.Scan", "Scan")
                         .WithMany()
                         .HasForeignKey("ScanId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Device");
+
+                    b.Navigation("Scan");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.ReadingAlert", b =>
@@ -627,11 +634,13 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
 
             modelBuilder.Entity("OneStopPi.Portal.Data.Scan", b =>
                 {
-                    b.HasOne("OneStopPi.Portal.Data.UploadBatch", null)
+                    b.HasOne("OneStopPi.Portal.Data.UploadBatch", "Batch")
                         .WithMany()
                         .HasForeignKey("BatchId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Batch");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.SupplyLevel", b =>

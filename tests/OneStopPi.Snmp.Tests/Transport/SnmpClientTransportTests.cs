@@ -423,7 +423,7 @@ public sealed class SnmpClientTransportTests
     {
         if (!Socket.OSSupportsIPv6)
         {
-            Assert.Ignore("no IPv6 here");
+            Assert.Ignore("This kernel or network namespace has IPv6 disabled (Socket.OSSupportsIPv6 is false), so ::1 cannot be reached.");
         }
 
         await using TestResponder v6 = TestResponder.Start("::1");

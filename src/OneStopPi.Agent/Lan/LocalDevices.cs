@@ -46,7 +46,7 @@ public sealed class KnownDevicesSource : ILocalDeviceSource
         IReadOnlyList<RegisteredDevice> devices;
         try
         {
-            devices = RegistryFile.LoadAsync(_path).GetAwaiter().GetResult().Devices;
+            devices = RegistryFile.Load(_path).Devices;
         }
         catch (StateFileCorruptException)
         {

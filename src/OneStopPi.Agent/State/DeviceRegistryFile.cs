@@ -11,6 +11,13 @@ public static class RegistryFile
     public static Task<DeviceRegistry> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Load(path));
+    }
+
+    /// <summary>The registry, empty when the file does not exist (a small local file: read synchronously).</summary>
+    /// <exception cref="StateFileCorruptException">The file exists but cannot be read back.</exception>
+    public static DeviceRegistry Load(string path)
+    {
         var file = new JsonStateFile<DeviceRegistryDocument>(path, DeviceRegistryJsonContext.Default.DeviceRegistryDocument);
         DeviceRegistryDocument? document = file.Load();
         if (document is not null && document.Version != DeviceRegistryDocument.CurrentVersion)
@@ -18,7 +25,7 @@ public static class RegistryFile
             throw new StateFileCorruptException(path, $"registry version {document.Version}, expected {DeviceRegistryDocument.CurrentVersion}");
         }
 
-        return Task.FromResult(new DeviceRegistry(document?.Devices ?? []));
+        return new DeviceRegistry(document?.Devices ?? []);
     }
 
     public static Task SaveAsync(string path, DeviceRegistry registry, CancellationToken cancellationToken = default)

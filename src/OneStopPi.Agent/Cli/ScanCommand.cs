@@ -37,6 +37,7 @@ internal static class ScanCommand
         var discoverOnly = new Option<bool>("--discover-only") { Description = "list the live addresses (ICMP, SNMP, printer or not, why) without reading the printers" };
         var allowWide = new Option<bool>("--allow-wide") { Description = "allow ranges wider than a /16 (65,536 addresses)" };
         var noIcmp = new Option<bool>("--no-icmp") { Description = "SNMP-only liveness (no ICMP echo)" };
+        var noArp = new Option<bool>("--no-arp") { Description = "no ARP sweep of directly connected subnets: the kernel resolves each address, paced by the neighbour table" };
         var registry = new Option<FileInfo?>("--registry") { Description = "device registry FILE: remembers each printer (vendor+serial, then MAC), its address and credential; written atomically" };
         var verbose = new Option<bool>("--verbose") { Description = "log the sweep's figures on standard error" };
         var json = new Option<string?>("--json") { Description = "write JSON to FILE ('-' or nothing for standard output)", Arity = ArgumentArity.ZeroOrOne };
@@ -48,6 +49,7 @@ internal static class ScanCommand
         command.Options.Add(discoverOnly);
         command.Options.Add(allowWide);
         command.Options.Add(noIcmp);
+        command.Options.Add(noArp);
         command.Options.Add(registry);
         command.Options.Add(verbose);
         command.Options.Add(json);
@@ -91,6 +93,7 @@ internal static class ScanCommand
                     Timeout = parse.GetResult(credentials.TimeoutMs) is { Implicit: false } ? probeShape.Timeout!.Value : DiscoveryOptions.DefaultTimeout,
                     Retries = parse.GetResult(credentials.Retries) is { Implicit: false } ? probeShape.Retries!.Value : 1,
                     Icmp = parse.GetValue(noIcmp) ? IcmpMode.Unavailable : IcmpMode.Raw,
+                    Arp = parse.GetValue(noArp) ? null : new ArpSweepOptions(),
                     PreferredCredential = devices is null ? null : devices.PreferredCredential,
                 };
                 var progress = new DiscoveryProgress();

@@ -68,7 +68,9 @@ public sealed record DiscoveryReport(
     int NeighbourBudget,
     long NeighbourEntriesStart,
     long NeighbourEntriesPeak,
-    long TableFulls);
+    long TableFulls,
+    long ArpRequests,
+    int ArpReplies);
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(DiscoveredDevice[]))]

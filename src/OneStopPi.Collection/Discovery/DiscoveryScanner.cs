@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Collection.Decoding;
 using OneStopPi.Collection.Mib;
@@ -39,6 +40,12 @@ public sealed record DiscoveryOptions
 
     /// <summary>Socket send buffer asked for (the kernel caps it at net.core.wmem_max).</summary>
     public int SendBufferSize { get; init; } = 4 << 20;
+
+    /// <summary>
+    /// How directly connected Ethernet subnets are swept with our own ARP requests (needs CAP_NET_RAW);
+    /// null: never, every address goes through the kernel, paced by the neighbour table.
+    /// </summary>
+    public ArpSweepOptions? Arp { get; init; } = new();
 }
 
 /// <summary>Live counters for a progress line.</summary>
@@ -97,6 +104,7 @@ public sealed partial class DiscoveryScanner
     private static readonly ObjectIdentifier PrinterMib = "1.3.6.1.2.1.43";
     private static readonly ObjectIdentifier HrPrinterStatus = "1.3.6.1.2.1.25.3.5.1.1";
     private static readonly TimeSpan NeighbourSnapshotAge = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SettlePoll = TimeSpan.FromMilliseconds(20);
 
     private readonly INeighbourTable _neighbours;
     private readonly TimeProvider _time;
@@ -136,16 +144,36 @@ public sealed partial class DiscoveryScanner
             TimeProvider = _time,
         });
         await using IcmpSweeper icmp = IcmpSweeper.Open(options.SendBufferSize, _time, _logger, options.Icmp);
-        await using var udp = new UdpSweepSocket(options.Port, options.SendBufferSize, _time);
+
+        // Identification starts as soon as an address answers the liveness datagram, while the sweep goes on.
+        var probes = new ProbeLog();
+        var found = new ConcurrentBag<DiscoveredDevice>();
+        var identified = new ConcurrentDictionary<IPAddress, byte>();
+        Channel<IPAddress> toIdentify = Channel.CreateUnbounded<IPAddress>();
+        void Identify(IPAddress address)
+        {
+            if (identified.TryAdd(address, 0))
+            {
+                toIdentify.Writer.TryWrite(address);
+            }
+        }
+
+        await using var udp = new UdpSweepSocket(options.Port, options.SendBufferSize, _time, address =>
+        {
+            if (probes.Contains(address))
+            {
+                Identify(address);
+            }
+        });
+        icmp.WatchUdpRefusals(udp.LocalPort, options.Port);
         IReadOnlyList<LocalSubnet> subnets = LocalSubnet.All();
+        HashSet<IPAddress> own = LocalSubnet.OwnAddresses();
 
         // Queued behind one unresolved neighbour: one SNMP datagram and one echo. The UDP socket's effective
         // buffer holds about one small datagram per KiB (≈ 820 bytes each, measured), the raw socket twice its buffer.
         int socketLimit = Math.Max(NeighbourPacer.MinimumBudget, Math.Min(
             udp.SendBufferBytes / 1024,
             icmp.Mode == IcmpMode.Unavailable ? int.MaxValue : icmp.SendBufferBytes * 2 / 1280));
-        NeighbourPacer? pacer = null;
-        string? pacedDevice = null;
         var neighbourSnapshot = new NeighbourSnapshot(_neighbours, _time);
         int requestId = Random.Shared.Next(1, int.MaxValue);
         var datagrams = new byte[credentials.Count][];
@@ -155,142 +183,243 @@ public sealed partial class DiscoveryScanner
             return datagrams[index] ??= LivenessProbe.Encode(credentials[index], requestId, ProbeOids);
         }
 
+        async ValueTask SendProbeAsync(IPAddress address, bool onLink, bool afterArp, CancellationToken ct)
+        {
+            ProbeRecord record = probes.Add(address, onLink, afterArp, _time.GetTimestamp()); // before sending: an answer may come at once
+            await icmp.SendEchoAsync(address, ct).ConfigureAwait(false);
+            await udp.SendAsync(address, ProbeFor(address), ct).ConfigureAwait(false);
+            record.LastSent = _time.GetTimestamp();
+            if (!afterArp)
+            {
+                progress.Sent(); // an address swept with ARP was counted at its first request
+            }
+        }
+
+        // Where the addresses are: on a directly connected Ethernet subnet, swept with our own ARP requests where we
+        // may (nothing for the kernel to resolve and time out); else through the kernel, paced by the neighbour table.
+        SweepPlan plan = SweepPlan.Of(ranges, subnets, own, options.Arp is not null);
+        NeighbourPacer? pacer = plan.OnLinkDevice is { } pacedDevice
+            ? new NeighbourPacer(_neighbours, socketLimit, _neighbours.ResolveTime(pacedDevice), _time, _logger)
+            : null;
+        var arpSweeps = new List<(ArpSweeper Sweeper, IReadOnlyList<IPAddress> Targets, Task<bool> Sweep, Task Follow)>();
         LogStarting(ranges.Count, string.Join(", ", ranges.Included), ranges.Excluded.Count, icmp.Mode, credentials.Count);
-        var sent = new List<(IPAddress Address, long At, bool OnLink)>();
-        var identify = new List<IPAddress>();
+        Task identification = Parallel.ForEachAsync(toIdentify.Reader.ReadAllAsync(token),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Min(inFlight, 256), CancellationToken = token },
+            async (address, ct) =>
+            {
+                bool onLink = LocalSubnet.Find(subnets, address) is not null;
+                if (await ProbeAsync(client, icmp, udp, neighbourSnapshot, address, credentials, options, onLink, pacer, ct).ConfigureAwait(false) is { } device)
+                {
+                    found.Add(device);
+                }
+            });
         try
         {
-            // Pass 1: an echo and a liveness datagram to every address, on-link ones paced by the neighbour table.
-            HashSet<IPAddress> own = LocalSubnet.OwnAddresses();
-            foreach (IPAddress address in ranges.Addresses())
+            foreach (IPAddress address in plan.Direct)
             {
-                if (own.Contains(address))
-                {
-                    continue; // this agent itself is not a device
-                }
+                Identify(address); // IPv6 hosts are few and named one by one: probe them directly
+            }
 
-                if (address.AddressFamily != AddressFamily.InterNetwork)
+            foreach ((LocalSubnet subnet, List<IPAddress> targets) in plan.ArpTargets)
+            {
+                if (ArpSweeper.TryOpen(subnet.ArpLink!, _time, _logger) is not { } sweeper)
                 {
-                    identify.Add(address); // IPv6 hosts are few and named one by one: probe them directly
+                    plan.ArpSwept.ExceptWith(targets);
                     continue;
                 }
 
-                LocalSubnet? onLink = LocalSubnet.Find(subnets, address);
-                if (onLink is { NeedsNeighbour: true })
+                Task<bool> sweep = sweeper.SweepAsync(targets, options.Arp!, _ => progress.Sent(), token);
+                Task follow = Task.Run(async () =>
                 {
-                    if (pacer is null)
+                    await foreach (ArpAnswer answer in sweeper.Answers.ReadAllAsync(token).ConfigureAwait(false))
                     {
-                        pacedDevice = onLink.Device;
-                        pacer = new NeighbourPacer(_neighbours, socketLimit, _neighbours.ResolveTime(onLink.Device), _time, _logger);
+                        if (pacer is not null)
+                        {
+                            await pacer.AdmitAsync(answer.Address, token).ConfigureAwait(false); // a live host's entry counts too
+                        }
+
+                        await SendProbeAsync(answer.Address, onLink: true, afterArp: true, token).ConfigureAwait(false);
                     }
-
-                    await pacer.AdmitAsync(address, token).ConfigureAwait(false);
-                }
-
-                await icmp.SendEchoAsync(address, token).ConfigureAwait(false);
-                await udp.SendAsync(address, ProbeFor(address), token).ConfigureAwait(false);
-                sent.Add((address, _time.GetTimestamp(), onLink is not null));
-                progress.Sent();
+                }, token);
+                arpSweeps.Add((sweeper, targets, sweep, follow));
             }
 
-            LogPhase("first pass sent", sent.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+            // Pass 1: an echo and a liveness datagram to every other address, on-link ones paced by the neighbour table.
+            foreach (IPAddress address in plan.KernelAddresses(ranges))
+            {
+                bool onLink = LocalSubnet.Find(subnets, address) is { NeedsNeighbour: true };
+                if (onLink)
+                {
+                    await pacer!.AdmitAsync(address, token).ConfigureAwait(false);
+                }
 
-            // Pass 2, one timeout after each first send: again to the silent ones, except on-link addresses whose
-            // neighbour never resolved (ARP already asked three times: nobody is there).
-            long lastSend = _time.GetTimestamp();
+                await SendProbeAsync(address, onLink, afterArp: false, token).ConfigureAwait(false);
+            }
+
+            foreach ((ArpSweeper sweeper, IReadOnlyList<IPAddress> targets, Task<bool> sweep, Task follow) in arpSweeps)
+            {
+                bool complete = await sweep.ConfigureAwait(false);
+                await follow.ConfigureAwait(false);
+                if (!complete)
+                {
+                    // The interface refused our frames part-way: what did not answer goes through the kernel.
+                    foreach (IPAddress address in targets.Where(a => !sweeper.HasAnswered(a)))
+                    {
+                        await pacer!.AdmitAsync(address, token).ConfigureAwait(false);
+                        await SendProbeAsync(address, onLink: true, afterArp: false, token).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            LogPhase("first pass sent", probes.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+            ProbeRecord[] sent = probes.InSendOrder();
+            bool SnmpSettled(IPAddress address) => udp.HasAnswered(address) || icmp.HasRefusedUdp(address);
+            bool EchoSettled(IPAddress address) => icmp.Mode == IcmpMode.Unavailable || icmp.HasReplied(address);
+
+            // Pass 2, one timeout after each first send: again what is still unanswered, except on-link addresses
+            // whose neighbour never resolved (ARP already asked three times: nobody is there). An SNMP port that
+            // answered port-unreachable has nothing to wait for.
             for (int attempt = 0; attempt < options.Retries; attempt++)
             {
-                foreach ((IPAddress address, long at, bool onLink) in sent)
+                foreach (ProbeRecord probe in sent)
                 {
-                    if (udp.HasAnswered(address) || icmp.HasReplied(address))
+                    IPAddress address = probe.Address;
+                    if (SnmpSettled(address) && EchoSettled(address))
                     {
                         continue;
                     }
 
-                    TimeSpan wait = options.Timeout * (attempt + 1) - _time.GetElapsedTime(at);
+                    TimeSpan wait = options.Timeout * (attempt + 1) - _time.GetElapsedTime(probe.FirstSent);
                     if (wait > TimeSpan.Zero)
                     {
                         await Task.Delay(wait, _time, token).ConfigureAwait(false);
                     }
 
-                    if (udp.HasAnswered(address) || icmp.HasReplied(address) || (onLink && !neighbourSnapshot.IsResolved(address)))
+                    if (probe.OnLink && !probe.AfterArp && !neighbourSnapshot.IsResolved(address))
                     {
                         continue;
                     }
 
-                    await icmp.SendEchoAsync(address, token).ConfigureAwait(false);
-                    await udp.SendAsync(address, ProbeFor(address), token).ConfigureAwait(false);
-                    lastSend = _time.GetTimestamp();
+                    bool again = false;
+                    if (!EchoSettled(address))
+                    {
+                        await icmp.SendEchoAsync(address, token).ConfigureAwait(false);
+                        again = true;
+                    }
+
+                    if (!SnmpSettled(address))
+                    {
+                        await udp.SendAsync(address, ProbeFor(address), token).ConfigureAwait(false);
+                        again = true;
+                    }
+
+                    if (again)
+                    {
+                        probe.LastSent = _time.GetTimestamp();
+                    }
                 }
             }
 
-            LogPhase("retries sent", sent.Count, _time.GetElapsedTime(started).TotalMilliseconds);
-            TimeSpan settle = options.Timeout - _time.GetElapsedTime(Math.Max(lastSend, sent.Count > 0 ? sent[^1].At : lastSend));
-            if (settle > TimeSpan.Zero)
+            LogPhase("retries sent", sent.Length, _time.GetElapsedTime(started).TotalMilliseconds);
+
+            // Settle: until every address answered (or refused) or had one timeout since its last datagram.
+            while (sent.Where(p => !(SnmpSettled(p.Address) && EchoSettled(p.Address))).Select(p => (long?)p.LastSent).Max() is long latest)
             {
-                await Task.Delay(settle, _time, token).ConfigureAwait(false);
+                TimeSpan left = options.Timeout - _time.GetElapsedTime(latest);
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                await Task.Delay(left < SettlePoll ? left : SettlePoll, _time, token).ConfigureAwait(false);
             }
 
-            // Pass 3: identify what answered (one multi-varbind GET, credentials in order, the last good one first).
-            bool moreCredentials = credentials.Count > 1;
-            identify.AddRange(sent.Select(s => s.Address).Where(a => udp.HasAnswered(a) || (moreCredentials && icmp.HasReplied(a))));
+            // Pass 3: hosts that answered ping only may speak SNMP with another of the site's credentials (a wrong
+            // v1/v2c community gets no answer at all), unless their SNMP port is closed.
+            if (credentials.Count > 1)
+            {
+                foreach (ProbeRecord probe in sent.Where(p => icmp.HasReplied(p.Address) && !icmp.HasRefusedUdp(p.Address)))
+                {
+                    Identify(probe.Address);
+                }
+            }
+
+            LogPhase("answers in, identifying", identified.Count, _time.GetElapsedTime(started).TotalMilliseconds);
+            toIdentify.Writer.TryComplete();
+            await identification.ConfigureAwait(false);
+            foreach (ProbeRecord probe in sent)
+            {
+                if (!identified.ContainsKey(probe.Address) && icmp.HasReplied(probe.Address))
+                {
+                    found.Add(PingOnly(probe.Address, options, icmp.Mode, icmp.HasRefusedUdp(probe.Address)));
+                }
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogTimeLimit(options.MaxDuration.TotalSeconds, sent.Count, ranges.Count);
-            throw new TimeoutException($"The discovery sweep did not finish within {options.MaxDuration.TotalSeconds:F0} s ({sent.Count} of {ranges.Count} addresses probed).");
+            LogTimeLimit(options.MaxDuration.TotalSeconds, probes.Count, ranges.Count);
+            throw new TimeoutException($"The discovery sweep did not finish within {options.MaxDuration.TotalSeconds:F0} s ({progress.Probed} of {ranges.Count} addresses probed).");
         }
-
-        LogPhase("answers in, identifying", identify.Count, _time.GetElapsedTime(started).TotalMilliseconds);
-        var found = new ConcurrentBag<DiscoveredDevice>();
-        var identified = new HashSet<IPAddress>(identify);
-        await Parallel.ForEachAsync(identify, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(inFlight, 256), CancellationToken = token },
-            async (address, ct) =>
-            {
-                bool onLink = LocalSubnet.Find(subnets, address) is not null;
-                DiscoveredDevice? device = await ProbeAsync(client, icmp, udp, neighbourSnapshot, address, credentials, options, onLink, pacer, ct).ConfigureAwait(false);
-                if (device is not null)
-                {
-                    found.Add(device);
-                }
-            }).ConfigureAwait(false);
-        foreach ((IPAddress address, _, _) in sent)
+        finally
         {
-            if (!identified.Contains(address) && icmp.HasReplied(address))
+            // On the way out by an exception: stop what still runs before the sockets go.
+            toIdentify.Writer.TryComplete();
+            if (!identification.IsCompleted || arpSweeps.Any(a => !a.Follow.IsCompleted || !a.Sweep.IsCompleted))
             {
-                found.Add(PingOnly(address, options, icmp.Mode));
+                await deadline.CancelAsync().ConfigureAwait(false);
+            }
+
+            await Task.WhenAll([identification, .. arpSweeps.SelectMany(a => new Task[] { a.Sweep, a.Follow })]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach ((ArpSweeper sweeper, _, _, _) in arpSweeps)
+            {
+                await sweeper.DisposeAsync().ConfigureAwait(false);
             }
         }
 
-        foreach (DiscoveredDevice device in found)
+        pacer?.Finish();
+        Dictionary<IPAddress, string> macs = _neighbours.ReadEntries()
+            .Where(e => e.Mac is not null)
+            .GroupBy(e => e.Address)
+            .ToDictionary(g => g.Key, g => g.First().Mac!);
+        foreach ((ArpSweeper sweeper, IReadOnlyList<IPAddress> targets, _, _) in arpSweeps)
+        {
+            foreach (IPAddress address in targets)
+            {
+                if (sweeper.MacOf(address) is { } mac)
+                {
+                    macs[address] = mac; // the host's own answer, fresher than the table
+                }
+            }
+        }
+
+        DiscoveredDevice[] devices = [.. found
+            .Select(d => IPAddress.TryParse(d.Ip, out IPAddress? ip)
+                ? d with { Mac = d.Mac ?? macs.GetValueOrDefault(ip), Icmp = icmp.HasReplied(ip) }
+                : d)
+            .OrderBy(d => d.Ip, AddressTextComparer.Instance)];
+        foreach (DiscoveredDevice device in devices)
         {
             progress.Done(device);
         }
 
-        pacer?.Finish();
-        IReadOnlyDictionary<IPAddress, string> macs = _neighbours.ReadEntries()
-            .Where(e => e.Mac is not null)
-            .GroupBy(e => e.Address)
-            .ToDictionary(g => g.Key, g => g.First().Mac!);
-        DiscoveredDevice[] devices = [.. found
-            .Select(d => d.Mac is null && IPAddress.TryParse(d.Ip, out IPAddress? ip) && macs.TryGetValue(ip, out string? mac) ? d with { Mac = mac } : d)
-            .OrderBy(d => d.Ip, AddressTextComparer.Instance)];
         SnmpClientStatistics snmp = client.Statistics;
         LastReport = new DiscoveryReport(ranges.Count, devices.Length, devices.Count(d => d.Printer), devices.Count(d => !d.Printer), icmp.Mode,
             _time.GetElapsedTime(started), udp.Sent + snmp.DatagramsSent, icmp.EchoesSent, udp.SendRetries + snmp.SendErrors + icmp.SendRetries,
-            pacer?.Budget ?? 0, pacer?.StartEntries ?? 0, pacer?.PeakEntries ?? 0, pacer?.TableFulls ?? 0);
+            pacer?.Budget ?? 0, pacer?.StartEntries ?? 0, pacer?.PeakEntries ?? 0, pacer?.TableFulls ?? 0,
+            arpSweeps.Sum(a => a.Sweeper.RequestsSent), arpSweeps.Sum(a => a.Sweeper.Replies));
         LogFinished(ranges.Count, devices.Length, LastReport.Printers, LastReport.Elapsed.TotalMilliseconds, LastReport.SnmpDatagrams, icmp.EchoesSent,
-            pacedDevice ?? "-", LastReport.NeighbourBudget, LastReport.NeighbourEntriesPeak, LastReport.TableFulls);
+            LastReport.ArpRequests, LastReport.ArpReplies, plan.OnLinkDevice ?? "-", LastReport.NeighbourBudget, LastReport.NeighbourEntriesPeak, LastReport.TableFulls);
         return devices;
     }
 
-    private static DiscoveredDevice PingOnly(IPAddress address, DiscoveryOptions options, IcmpMode mode) => new()
+    private static DiscoveredDevice PingOnly(IPAddress address, DiscoveryOptions options, IcmpMode mode, bool portClosed) => new()
     {
         Ip = address.ToString(),
         Icmp = true,
         Snmp = false,
         Printer = false,
-        Reason = mode == IcmpMode.Unavailable ? "no SNMP answer" : "answers ping only, no SNMP answer with the site's credentials",
+        Reason = portClosed ? "answers ping only; its SNMP port is closed (ICMP port unreachable)"
+            : mode == IcmpMode.Unavailable ? "no SNMP answer" : "answers ping only, no SNMP answer with the site's credentials",
         Port = options.Port,
     };
 
@@ -450,20 +579,14 @@ public sealed partial class DiscoveryScanner
     [GeneratedRegex(@"\bSN:\s*([A-Za-z0-9]+)", RegexOptions.CultureInvariant)]
     private static partial Regex SerialInDescr();
 
-    private static int EffectiveSendBuffer(int asked)
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        probe.SendBufferSize = asked;
-        return probe.SendBufferSize;
-    }
-
     [LoggerMessage(EventId = 4120, Level = LogLevel.Information,
         Message = "Discovery: sweeping {Count} addresses ({Ranges}; {Exclusions} exclusion(s)), ICMP {Icmp}, {Credentials} credential(s)")]
     private partial void LogStarting(long count, string ranges, int exclusions, IcmpMode icmp, int credentials);
 
     [LoggerMessage(EventId = 4121, Level = LogLevel.Information,
-        Message = "Discovery: {Count} addresses in {ElapsedMs:F0} ms: {Live} live, {Printers} printer(s); {SnmpDatagrams} SNMP datagrams, {Echoes} echoes; neighbour pacing on {Device}: budget {Budget}, peak {Peak} entries, table_fulls +{Fulls}")]
-    private partial void LogFinished(long count, int live, int printers, double elapsedMs, long snmpDatagrams, long echoes, string device, int budget, long peak, long fulls);
+        Message = "Discovery: {Count} addresses in {ElapsedMs:F0} ms: {Live} live, {Printers} printer(s); {SnmpDatagrams} SNMP datagrams, {Echoes} echoes, {ArpRequests} ARP requests ({ArpReplies} answered); neighbour pacing on {Device}: budget {Budget}, peak {Peak} entries, table_fulls +{Fulls}")]
+    private partial void LogFinished(long count, int live, int printers, double elapsedMs, long snmpDatagrams, long echoes, long arpRequests, int arpReplies,
+        string device, int budget, long peak, long fulls);
 
     [LoggerMessage(EventId = 4123, Level = LogLevel.Debug, Message = "Discovery: {Phase} ({Count}) at {ElapsedMs:F0} ms")]
     private partial void LogPhase(string phase, int count, double elapsedMs);
@@ -472,8 +595,11 @@ public sealed partial class DiscoveryScanner
     private partial void LogTimeLimit(double seconds, long probed, long count);
 
     /// <summary>One directly connected IPv4 subnet of this host.</summary>
-    internal sealed record LocalSubnet(string Device, uint Network, uint Mask, bool NeedsNeighbour)
+    internal sealed record LocalSubnet(string Device, uint Network, uint Mask, bool NeedsNeighbour, int InterfaceIndex, byte[] Mac, IPAddress Local)
     {
+        /// <summary>What an ARP sweep of this subnet needs, or null when it has no neighbours to ask (loopback, PPP, tunnels) or no MAC.</summary>
+        public ArpLink? ArpLink => NeedsNeighbour && Mac.Length == 6 && InterfaceIndex > 0 ? new ArpLink(Device, InterfaceIndex, Mac, Local) : null;
+
         public static IReadOnlyList<LocalSubnet> All()
         {
             var subnets = new List<LocalSubnet>();
@@ -485,7 +611,10 @@ public sealed partial class DiscoveryScanner
                 }
 
                 bool arp = nic.NetworkInterfaceType is not (NetworkInterfaceType.Loopback or NetworkInterfaceType.Ppp or NetworkInterfaceType.Tunnel);
-                foreach (UnicastIPAddressInformation unicast in nic.GetIPProperties().UnicastAddresses)
+                IPInterfaceProperties properties = nic.GetIPProperties();
+                int index = IPv4Index(properties);
+                byte[] mac = nic.GetPhysicalAddress().GetAddressBytes();
+                foreach (UnicastIPAddressInformation unicast in properties.UnicastAddresses)
                 {
                     if (unicast.Address.AddressFamily != AddressFamily.InterNetwork || unicast.PrefixLength is < 1 or > 32)
                     {
@@ -493,11 +622,23 @@ public sealed partial class DiscoveryScanner
                     }
 
                     uint mask = uint.MaxValue << (32 - unicast.PrefixLength);
-                    subnets.Add(new LocalSubnet(nic.Name, TargetRange.ToUInt32(unicast.Address) & mask, mask, arp));
+                    subnets.Add(new LocalSubnet(nic.Name, TargetRange.ToUInt32(unicast.Address) & mask, mask, arp, index, mac, unicast.Address));
                 }
             }
 
             return subnets;
+        }
+
+        private static int IPv4Index(IPInterfaceProperties properties)
+        {
+            try
+            {
+                return properties.GetIPv4Properties()?.Index ?? 0;
+            }
+            catch (NetworkInformationException)
+            {
+                return 0; // no IPv4 on this interface: nothing to sweep there anyway
+            }
         }
 
         public static HashSet<IPAddress> OwnAddresses() =>
@@ -526,6 +667,104 @@ public sealed partial class DiscoveryScanner
 
             return best;
         }
+    }
+
+    /// <summary>
+    /// Which way each address goes: IPv6 hosts straight to identification; on-link IPv4 addresses of an
+    /// Ethernet subnet to an ARP sweep of that subnet (when enabled); everything else through the kernel.
+    /// </summary>
+    private sealed class SweepPlan
+    {
+        private readonly HashSet<IPAddress> _own;
+
+        private SweepPlan(HashSet<IPAddress> own) => _own = own;
+
+        public List<IPAddress> Direct { get; } = [];
+
+        public Dictionary<LocalSubnet, List<IPAddress>> ArpTargets { get; } = [];
+
+        /// <summary>Addresses an ARP sweep takes care of; the kernel path skips them.</summary>
+        public HashSet<IPAddress> ArpSwept { get; } = [];
+
+        /// <summary>The interface of the first on-link address that needs a neighbour entry, if any (the pacer's).</summary>
+        public string? OnLinkDevice { get; private set; }
+
+        public static SweepPlan Of(TargetRangeSet ranges, IReadOnlyList<LocalSubnet> subnets, HashSet<IPAddress> own, bool arp)
+        {
+            var plan = new SweepPlan(own);
+            foreach (IPAddress address in ranges.Addresses())
+            {
+                if (own.Contains(address))
+                {
+                    continue; // this agent itself is not a device
+                }
+
+                if (address.AddressFamily != AddressFamily.InterNetwork)
+                {
+                    plan.Direct.Add(address);
+                    continue;
+                }
+
+                if (LocalSubnet.Find(subnets, address) is not { NeedsNeighbour: true } subnet)
+                {
+                    continue;
+                }
+
+                plan.OnLinkDevice ??= subnet.Device;
+                if (arp && subnet.ArpLink is not null)
+                {
+                    if (!plan.ArpTargets.TryGetValue(subnet, out List<IPAddress>? targets))
+                    {
+                        plan.ArpTargets[subnet] = targets = [];
+                    }
+
+                    targets.Add(address);
+                    plan.ArpSwept.Add(address);
+                }
+            }
+
+            return plan;
+        }
+
+        /// <summary>The IPv4 addresses the kernel path probes, in range order.</summary>
+        public IEnumerable<IPAddress> KernelAddresses(TargetRangeSet ranges) =>
+            ranges.Addresses().Where(a => a.AddressFamily == AddressFamily.InterNetwork && !_own.Contains(a) && !ArpSwept.Contains(a));
+    }
+
+    /// <summary>One address a liveness probe went to.</summary>
+    private sealed class ProbeRecord(IPAddress address, bool onLink, bool afterArp, long firstSent)
+    {
+        private long _lastSent = firstSent;
+
+        public IPAddress Address { get; } = address;
+
+        public bool OnLink { get; } = onLink;
+
+        /// <summary>It answered our ARP request first: its neighbour resolves, whatever the table says right now.</summary>
+        public bool AfterArp { get; } = afterArp;
+
+        public long FirstSent { get; } = firstSent;
+
+        public long LastSent
+        {
+            get => Volatile.Read(ref _lastSent);
+            set => Volatile.Write(ref _lastSent, value);
+        }
+    }
+
+    /// <summary>The addresses probed so far; written by the sweep's senders, read by the receive loops.</summary>
+    private sealed class ProbeLog
+    {
+        private readonly ConcurrentDictionary<IPAddress, ProbeRecord> _records = new();
+
+        public int Count => _records.Count;
+
+        public bool Contains(IPAddress address) => _records.ContainsKey(address);
+
+        public ProbeRecord Add(IPAddress address, bool onLink, bool afterArp, long now) =>
+            _records.GetOrAdd(address, static (a, state) => new ProbeRecord(a, state.onLink, state.afterArp, state.now), (onLink, afterArp, now));
+
+        public ProbeRecord[] InSendOrder() => [.. _records.Values.OrderBy(r => r.FirstSent)];
     }
 
     /// <summary>The namespace's neighbour table, re-read at most every 200 ms.</summary>

@@ -34,11 +34,13 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
     private readonly Socket? _socket;
     private readonly ushort _identifier;
     private readonly ConcurrentDictionary<IPAddress, byte> _replied = new();
+    private readonly ConcurrentDictionary<IPAddress, byte> _udpRefused = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _receiveLoop = Task.CompletedTask;
     private readonly TimeProvider _time;
     private long _sent, _sendRetries, _replies;
     private int _sequence;
+    private int _udpSourcePort, _udpTargetPort;
 
     private IcmpSweeper(Socket? socket, IcmpMode mode, int sendBufferSize, TimeProvider time)
     {
@@ -108,6 +110,20 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
 
     /// <summary>True once <paramref name="address"/> answered an echo.</summary>
     public bool HasReplied(IPAddress address) => _replied.ContainsKey(address);
+
+    /// <summary>
+    /// Watches for ICMP port-unreachable about our datagrams from <paramref name="sourcePort"/> to
+    /// <paramref name="targetPort"/> (a raw socket sees every ICMP message the host gets; a ping socket
+    /// sees none of these). A host that refuses the SNMP port has no agent to wait for.
+    /// </summary>
+    public void WatchUdpRefusals(int sourcePort, int targetPort)
+    {
+        Volatile.Write(ref _udpTargetPort, targetPort);
+        Volatile.Write(ref _udpSourcePort, sourcePort);
+    }
+
+    /// <summary>True once <paramref name="address"/> answered our UDP datagram with port-unreachable.</summary>
+    public bool HasRefusedUdp(IPAddress address) => _udpRefused.ContainsKey(address);
 
     /// <summary>Sends one echo request; a refused send (no buffer space) is retried after a short pause.</summary>
     public async ValueTask SendEchoAsync(IPAddress address, CancellationToken cancellationToken)
@@ -211,6 +227,48 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
         return mode != IcmpMode.Raw || BinaryPrimitives.ReadUInt16BigEndian(icmp[4..]) == identifier;
     }
 
+    /// <summary>
+    /// Whether a raw-socket datagram is an ICMP destination-unreachable, code 3 (port), quoting a UDP datagram of
+    /// ours (source port <paramref name="sourcePort"/>) to <paramref name="targetPort"/> (RFC 792: the quote is
+    /// the original IP header and at least its first 8 bytes of data); <paramref name="destination"/> is whom it went to.
+    /// </summary>
+    internal static bool IsUdpPortUnreachable(ReadOnlySpan<byte> datagram, int sourcePort, int targetPort, out uint destination)
+    {
+        destination = 0;
+        if (datagram.Length < 20 || datagram[0] >> 4 != 4)
+        {
+            return false;
+        }
+
+        int headerLength = (datagram[0] & 0x0F) * 4;
+        if (headerLength < 20 || datagram.Length < headerLength + 8 + 20 + 8)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> icmp = datagram[headerLength..];
+        if (icmp[0] != 3 || icmp[1] != 3)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> quoted = icmp[8..];
+        int quotedLength = (quoted[0] & 0x0F) * 4;
+        if (quoted[0] >> 4 != 4 || quotedLength < 20 || quoted.Length < quotedLength + 8 || quoted[9] != (byte)ProtocolType.Udp)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> udp = quoted[quotedLength..];
+        if (BinaryPrimitives.ReadUInt16BigEndian(udp) != sourcePort || BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) != targetPort)
+        {
+            return false;
+        }
+
+        destination = BinaryPrimitives.ReadUInt32BigEndian(quoted[16..]);
+        return true;
+    }
+
     private async Task ReceiveLoopAsync()
     {
         byte[] buffer = new byte[2048];
@@ -236,13 +294,19 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
                 continue;
             }
 
-            if (IsEchoReply(buffer.AsSpan(0, result.ReceivedBytes), Mode, _identifier) && result.RemoteEndPoint is IPEndPoint from)
+            ReadOnlySpan<byte> datagram = buffer.AsSpan(0, result.ReceivedBytes);
+            if (IsEchoReply(datagram, Mode, _identifier) && result.RemoteEndPoint is IPEndPoint from)
             {
                 IPAddress address = from.Address.IsIPv4MappedToIPv6 ? from.Address.MapToIPv4() : from.Address;
                 if (_replied.TryAdd(address, 0))
                 {
                     Interlocked.Increment(ref _replies);
                 }
+            }
+            else if (Mode == IcmpMode.Raw && Volatile.Read(ref _udpSourcePort) is int sourcePort and > 0
+                && IsUdpPortUnreachable(datagram, sourcePort, Volatile.Read(ref _udpTargetPort), out uint destination))
+            {
+                _udpRefused.TryAdd(TargetRange.FromUInt32(destination), 0);
             }
         }
     }

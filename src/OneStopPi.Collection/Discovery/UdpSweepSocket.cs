@@ -18,14 +18,17 @@ internal sealed class UdpSweepSocket : IAsyncDisposable
     private readonly int _port;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<IPAddress, byte> _answered = new();
+    private readonly Action<IPAddress>? _firstAnswer;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _receiveLoop;
     private long _sent, _retries;
 
-    public UdpSweepSocket(int port, int sendBufferSize, TimeProvider time)
+    /// <param name="firstAnswer">Called on the receive loop the first time each address answers (keep it short).</param>
+    public UdpSweepSocket(int port, int sendBufferSize, TimeProvider time, Action<IPAddress>? firstAnswer = null)
     {
         _port = port;
         _time = time;
+        _firstAnswer = firstAnswer;
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _socket.SendBufferSize = sendBufferSize;
         _socket.ReceiveBufferSize = 4 << 20;
@@ -34,6 +37,9 @@ internal sealed class UdpSweepSocket : IAsyncDisposable
     }
 
     public int SendBufferBytes => _socket.SendBufferSize;
+
+    /// <summary>The local port our datagrams leave from (ICMP errors quote it).</summary>
+    public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
 
     public long Sent => Interlocked.Read(ref _sent);
 
@@ -94,7 +100,11 @@ internal sealed class UdpSweepSocket : IAsyncDisposable
 
             if (result.ReceivedBytes > 0 && result.RemoteEndPoint is IPEndPoint from && from.Port == _port)
             {
-                _answered.TryAdd(from.Address.IsIPv4MappedToIPv6 ? from.Address.MapToIPv4() : from.Address, 0);
+                IPAddress address = from.Address.IsIPv4MappedToIPv6 ? from.Address.MapToIPv4() : from.Address;
+                if (_answered.TryAdd(address, 0))
+                {
+                    _firstAnswer?.Invoke(address);
+                }
             }
         }
     }

@@ -37,13 +37,16 @@ public sealed class LanDiscoveryTests
         await SimulatedLan.TearDownAsync();
     }
 
-    [Test]
-    public async Task Flat_22_every_printer_once_ping_hosts_as_non_printers_nothing_where_nothing_lives()
+    [TestCase(false, TestName = "Flat /22 with our ARP sweep: every printer once, ping hosts as non-printers, nothing where nothing lives")]
+    [TestCase(true, TestName = "Flat /22 through the kernel (--no-arp): every printer once, ping hosts as non-printers, nothing where nothing lives")]
+    public async Task Flat_22_every_printer_once_ping_hosts_as_non_printers_nothing_where_nothing_lives(bool noArp)
     {
+        await SimulatedLan.FlushNeighboursAsync();
         long fullsBefore = SimulatedLan.TableFulls();
         var clock = Stopwatch.StartNew();
-        ProcessResult run = await SimulatedLan.OnestoppiAsync(Limit, "scan", "198.18.0.0/22", "--discover-only", "--json", "-");
+        ProcessResult run = await SimulatedLan.OnestoppiAsync(Limit, ["scan", "198.18.0.0/22", "--discover-only", "--json", "-", "--verbose", .. noArp ? new[] { "--no-arp" } : []]);
         clock.Stop();
+        IReadOnlyDictionary<string, string> neighbours = await SimulatedLan.NeighboursAsync();
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
         JsonElement[] found = SimulatedLan.ParseArray(run.StandardOutput);
         var byIp = found.ToDictionary(e => e.GetProperty("ip").GetString()!);
@@ -80,8 +83,36 @@ public sealed class LanDiscoveryTests
 
             Assert.That(SimulatedLan.TableFulls(), Is.EqualTo(fullsBefore), "neighbour table overflowed");
             Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "the /22 sweep should take seconds");
+            if (noArp)
+            {
+                Assert.That(run.StandardError, Does.Contain(" 0 ARP requests"), "--no-arp sends no ARP request of its own");
+                Assert.That(neighbours.Keys.Except(byIp.Keys), Is.Not.Empty, "the kernel was asked for silent addresses (FAILED entries)");
+            }
+            else
+            {
+                Assert.That(run.StandardError, Does.Not.Contain(" 0 ARP requests"), "the on-link /22 is swept with ARP");
+                Assert.That(neighbours.Keys.Except(byIp.Keys), Is.Empty,
+                    "only live hosts got a neighbour entry: the kernel was never asked for a silent address (" + string.Join(", ", neighbours.Where(n => !byIp.ContainsKey(n.Key)).Take(5)) + ")");
+            }
         });
-        TestContext.Out.WriteLine($"flat /22: {clock.Elapsed.TotalSeconds:F2} s, {found.Length} live");
+        TestContext.Out.WriteLine($"flat /22 ({(noArp ? "kernel" : "ARP")}): {clock.Elapsed.TotalSeconds:F2} s, {found.Length} live");
+    }
+
+    [Test]
+    public async Task Without_CAP_NET_RAW_the_sweep_falls_back_to_the_kernel_and_says_so()
+    {
+        long fullsBefore = SimulatedLan.TableFulls();
+        ProcessResult run = await SimulatedLan.OnestoppiWithoutRawSocketsAsync(Limit, "scan", "198.18.0.0/22", "--discover-only", "--json", "-", "--verbose");
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        JsonElement[] found = SimulatedLan.ParseArray(run.StandardOutput);
+        Assert.Multiple(() =>
+        {
+            Assert.That(found.Where(e => e.GetProperty("printer").GetBoolean()).Select(e => e.GetProperty("ip").GetString()),
+                Is.EquivalentTo(_lan.Printers("flat").Select(h => h.Address)), "every printer, through the kernel");
+            Assert.That(run.StandardError, Does.Contain("No ARP sweep on lan0"), "the fallback is said in the log");
+            Assert.That(run.StandardError, Does.Contain("No raw ICMP socket"));
+            Assert.That(SimulatedLan.TableFulls(), Is.EqualTo(fullsBefore), "neighbour table overflowed");
+        });
     }
 
     [Test]
@@ -182,12 +213,14 @@ public sealed class NeighbourTableOverflowTests
     [OneTimeTearDown]
     public Task RemoveLan() => SimulatedLan.TearDownAsync();
 
-    [Test]
-    public async Task Flat_21_sweep_never_overflows_and_finds_every_printer()
+    [TestCase(false, TestName = "Flat /21 with our ARP sweep never overflows the neighbour table and finds every printer")]
+    [TestCase(true, TestName = "Flat /21 through the kernel (--no-arp, paced) never overflows the neighbour table and finds every printer")]
+    public async Task Flat_21_sweep_never_overflows_and_finds_every_printer(bool noArp)
     {
         long fullsBefore = SimulatedLan.TableFulls();
         var clock = Stopwatch.StartNew();
-        ProcessResult run = await SimulatedLan.OnestoppiAsync(TimeSpan.FromSeconds(120), "scan", "198.18.0.0/21", "--discover-only", "--json", "-", "--verbose");
+        ProcessResult run = await SimulatedLan.OnestoppiAsync(TimeSpan.FromSeconds(120),
+            ["scan", "198.18.0.0/21", "--discover-only", "--json", "-", "--verbose", .. noArp ? new[] { "--no-arp" } : []]);
         clock.Stop();
         long fullsAfter = SimulatedLan.TableFulls();
         Assert.That(run.ExitCode, Is.Zero, run.ToString());

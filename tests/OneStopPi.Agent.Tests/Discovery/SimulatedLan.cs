@@ -73,11 +73,36 @@ internal sealed class SimulatedLan
     }
 
     /// <summary>Runs <c>onestoppi</c> inside the scanner namespace.</summary>
-    public static Task<ProcessResult> OnestoppiAsync(TimeSpan timeout, params string[] arguments)
+    public static Task<ProcessResult> OnestoppiAsync(TimeSpan timeout, params string[] arguments) => RunInScannerAsync(timeout, [], arguments);
+
+    /// <summary>
+    /// Runs <c>onestoppi</c> inside the scanner namespace as root without CAP_NET_RAW (dropped from the bounding
+    /// set by util-linux's setpriv), as a service whose unit grants no capability would run.
+    /// </summary>
+    public static Task<ProcessResult> OnestoppiWithoutRawSocketsAsync(TimeSpan timeout, params string[] arguments) =>
+        RunInScannerAsync(timeout, ["setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw"], arguments);
+
+    /// <summary>The addresses in the scanner's neighbour table on lan0, with their state (REACHABLE, STALE, INCOMPLETE, FAILED...).</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> NeighboursAsync()
+    {
+        ProcessResult show = await ExternalProcess.RunAsync("ip", ["-n", "osp-scan", "-j", "neigh", "show", "dev", "lan0"], timeout: TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        Assert.That(show.ExitCode, Is.Zero, show.ToString());
+        return JsonDocument.Parse(show.StandardOutput).RootElement.EnumerateArray()
+            .ToDictionary(e => e.GetProperty("dst").GetString()!, e => string.Join(',', e.GetProperty("state").EnumerateArray().Select(s => s.GetString())));
+    }
+
+    /// <summary>Empties the scanner's neighbour table, so a test sees only the entries its own sweep made.</summary>
+    public static async Task FlushNeighboursAsync()
+    {
+        ProcessResult flush = await ExternalProcess.RunAsync("ip", ["-n", "osp-scan", "neigh", "flush", "all"], timeout: TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        Assert.That(flush.ExitCode, Is.Zero, flush.ToString());
+    }
+
+    private static Task<ProcessResult> RunInScannerAsync(TimeSpan timeout, string[] wrapper, string[] arguments)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "onestoppi.dll");
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-        return ExternalProcess.RunAsync("ip", ["netns", "exec", "osp-scan", host, dll, .. arguments], timeout: timeout);
+        return ExternalProcess.RunAsync("ip", ["netns", "exec", "osp-scan", .. wrapper, host, dll, .. arguments], timeout: timeout);
     }
 
     /// <summary>table_fulls of the machine-wide neighbour table (the test process is in the initial namespace).</summary>

@@ -68,4 +68,65 @@ public sealed class IcmpSweeperTests
         await sweeper.SendEchoAsync(System.Net.IPAddress.Loopback, CancellationToken.None);
         Assert.That((sweeper.Mode, sweeper.EchoesSent), Is.EqualTo((IcmpMode.Unavailable, 0L)));
     }
+
+    [Test]
+    public void Port_unreachable_quoting_our_snmp_datagram_names_its_destination()
+    {
+        byte[] error = PortUnreachable(sourcePort: 40000, targetPort: 161, destination: "198.18.0.9");
+        Assert.Multiple(() =>
+        {
+            Assert.That(IcmpSweeper.IsUdpPortUnreachable(error, 40000, 161, out uint destination), Is.True);
+            Assert.That(TargetRange.FromUInt32(destination).ToString(), Is.EqualTo("198.18.0.9"));
+            Assert.That(IcmpSweeper.IsUdpPortUnreachable(error, 40001, 161, out _), Is.False, "another socket's datagram");
+            Assert.That(IcmpSweeper.IsUdpPortUnreachable(error, 40000, 162, out _), Is.False, "another port");
+            Assert.That(IcmpSweeper.IsUdpPortUnreachable(error.AsSpan(0, error.Length - 5), 40000, 161, out _), Is.False, "quote cut short");
+            byte[] host = (byte[])error.Clone();
+            host[21] = 1; // host unreachable: says nothing about the port
+            Assert.That(IcmpSweeper.IsUdpPortUnreachable(host, 40000, 161, out _), Is.False);
+            byte[] tcp = (byte[])error.Clone();
+            tcp[28 + 9] = 6;
+            Assert.That(IcmpSweeper.IsUdpPortUnreachable(tcp, 40000, 161, out _), Is.False, "a quoted TCP segment");
+        });
+    }
+
+    [Test]
+    public async Task A_closed_udp_port_on_loopback_is_seen_refused_over_a_raw_socket()
+    {
+        await using IcmpSweeper sweeper = IcmpSweeper.Open(1 << 20, TimeProvider.System, NullLogger.Instance);
+        if (sweeper.Mode != IcmpMode.Raw)
+        {
+            Assert.Ignore("Needs a raw ICMP socket (root or CAP_NET_RAW): a ping socket never sees port-unreachable.");
+        }
+
+        using var udp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        udp.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.93.1"), 0));
+        int port = ((System.Net.IPEndPoint)udp.LocalEndPoint!).Port;
+        sweeper.WatchUdpRefusals(port, 16999);
+        var closed = System.Net.IPAddress.Parse("127.0.93.2");
+        udp.SendTo(new byte[8], new System.Net.IPEndPoint(closed, 16999)); // nothing listens on 127.0.93.2:16999
+        for (int i = 0; i < 100 && !sweeper.HasRefusedUdp(closed); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.That(sweeper.HasRefusedUdp(closed), Is.True);
+        Assert.That(sweeper.HasRefusedUdp(System.Net.IPAddress.Parse("127.0.93.3")), Is.False);
+    }
+
+    /// <summary>What a raw ICMP socket receives: IPv4 header, type 3 code 3, the quoted IPv4 header and UDP header.</summary>
+    private static byte[] PortUnreachable(int sourcePort, int targetPort, string destination)
+    {
+        byte[] datagram = new byte[20 + 8 + 20 + 8];
+        datagram[0] = 0x45;
+        datagram[9] = 1; // ICMP
+        datagram[20] = 3;
+        datagram[21] = 3;
+        Span<byte> quoted = datagram.AsSpan(28);
+        quoted[0] = 0x45;
+        quoted[9] = 17; // UDP
+        System.Net.IPAddress.Parse(destination).GetAddressBytes().CopyTo(quoted[16..]);
+        BinaryPrimitives.WriteUInt16BigEndian(quoted[20..], (ushort)sourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(quoted[22..], (ushort)targetPort);
+        return datagram;
+    }
 }

@@ -33,6 +33,12 @@ public sealed record AgentTimings
     /// <summary>… doubling up to this cap.</summary>
     public TimeSpan UploadRetryCap { get; init; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// A status scan sweeps the site's ranges for known devices that did not answer at their last address at most
+    /// this often (<see cref="Scheduling.RefindLimiter"/>): a printer that is simply switched off costs one sweep an hour.
+    /// </summary>
+    public TimeSpan RefindInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>The defaults, with what <c>ONESTOPPI_TIMINGS</c> overrides.</summary>
     /// <exception cref="ArgumentException">An unknown name or a value that is not a positive number of seconds.</exception>
     public static AgentTimings FromEnvironment(Func<string, string?> getVariable)
@@ -63,8 +69,9 @@ public sealed record AgentTimings
                 "uploadidle" => timings with { UploadIdleWait = value },
                 "uploadretryfloor" => timings with { UploadRetryFloor = value },
                 "uploadretrycap" => timings with { UploadRetryCap = value },
+                "refind" => timings with { RefindInterval = value },
                 _ => throw new ArgumentException(
-                    $"{EnvironmentVariable}: unknown name '{parts[0]}' (sync, scheduler, heartbeat, config, unassignedConfig, uploadIdle, uploadRetryFloor, uploadRetryCap)."),
+                    $"{EnvironmentVariable}: unknown name '{parts[0]}' (sync, scheduler, heartbeat, config, unassignedConfig, uploadIdle, uploadRetryFloor, uploadRetryCap, refind)."),
             };
         }
 

@@ -43,7 +43,9 @@ public sealed record DeviceRegistryDocument(int Version, IReadOnlyList<Registere
 public readonly record struct DeviceMove(string Key, string From, string To);
 
 /// <summary>What one merge did.</summary>
-public sealed record RegistryMerge(IReadOnlyList<RegisteredDevice> Seen, IReadOnlyList<DeviceMove> Moved, int NewDevices, int CollapsedAddresses);
+/// <param name="Rekeyed">Devices known under another key before (a MAC-keyed one whose serial is now known): old key → new key.</param>
+public sealed record RegistryMerge(IReadOnlyList<RegisteredDevice> Seen, IReadOnlyList<DeviceMove> Moved, int NewDevices, int CollapsedAddresses,
+    IReadOnlyDictionary<string, string> Rekeyed);
 
 /// <summary>
 /// One identity per device: keyed by vendor + serial, then MAC. A printer answering on two addresses is
@@ -104,6 +106,7 @@ public sealed class DeviceRegistry
         ArgumentNullException.ThrowIfNull(printers);
         var seen = new List<RegisteredDevice>();
         var moved = new List<DeviceMove>();
+        var rekeyed = new Dictionary<string, string>(StringComparer.Ordinal);
         int created = 0, collapsed = 0;
         foreach (IGrouping<string, DiscoveredDevice> group in printers.GroupBy(p => KeyOf(p.Vendor, p.Serial, p.Mac, p.Ip), StringComparer.Ordinal))
         {
@@ -121,6 +124,7 @@ public sealed class DeviceRegistry
             if (known is not null && known.Key != group.Key)
             {
                 _devices.Remove(known.Key); // a MAC-keyed device whose serial we now know
+                rekeyed[known.Key] = group.Key;
             }
 
             created += known is null ? 1 : 0;
@@ -149,7 +153,25 @@ public sealed class DeviceRegistry
             _devices[stale.Key] = stale with { Addresses = [.. stale.Addresses.Where(a => !taken.Contains(a))] };
         }
 
-        return new RegistryMerge(seen, moved, created, collapsed);
+        return new RegistryMerge(seen, moved, created, collapsed, rekeyed);
+    }
+
+    /// <summary>
+    /// Folds in what a sweep found for the known devices in <paramref name="missing"/> only (those that did not
+    /// answer at their last address): a printer identified as one of them (serial, then MAC) is re-homed like
+    /// <see cref="Merge"/> does. Every other printer is left out: new devices and the ones that answered wait
+    /// for the daily discovery, so a status scan never grows the registry.
+    /// </summary>
+    public RegistryMerge Refind(IReadOnlyList<DiscoveredDevice> printers, IReadOnlyCollection<string> missing, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(printers);
+        ArgumentNullException.ThrowIfNull(missing);
+        var wanted = missing.ToHashSet(StringComparer.Ordinal);
+        DiscoveredDevice[] theirs = [.. printers
+            .GroupBy(p => KeyOf(p.Vendor, p.Serial, p.Mac, p.Ip), StringComparer.Ordinal)
+            .Where(group => Find(group.Key, [.. group]) is { } known && wanted.Contains(known.Key))
+            .SelectMany(group => group)];
+        return Merge(theirs, now);
     }
 
     private RegisteredDevice? Find(string key, List<DiscoveredDevice> answers)

@@ -20,6 +20,7 @@ public sealed class AgentTimingsTests
             Assert.That(timings.UnassignedConfigRefresh, Is.EqualTo(TimeSpan.FromSeconds(20)));
             Assert.That(timings.UploadRetryFloor, Is.EqualTo(TimeSpan.FromSeconds(5)));
             Assert.That(timings.UploadRetryCap, Is.EqualTo(TimeSpan.FromMinutes(30)));
+            Assert.That(timings.RefindInterval, Is.EqualTo(TimeSpan.FromHours(1)));
         });
     }
 
@@ -35,7 +36,16 @@ public sealed class AgentTimingsTests
             Assert.That(timings.Heartbeat, Is.EqualTo(TimeSpan.FromSeconds(1)));
             Assert.That(timings.UnassignedConfigRefresh, Is.EqualTo(TimeSpan.FromMilliseconds(300)));
             Assert.That(timings.UploadRetryCap, Is.EqualTo(TimeSpan.FromSeconds(1)));
+            Assert.That(timings.RefindInterval, Is.EqualTo(TimeSpan.FromHours(1)), "not named: the product's");
         });
+    }
+
+    [Test]
+    public void The_refind_interval_is_named_refind()
+    {
+        AgentTimings timings = AgentTimings.FromEnvironment(name => name == AgentTimings.EnvironmentVariable ? "refind=90" : null);
+
+        Assert.That(timings, Is.EqualTo(new AgentTimings { RefindInterval = TimeSpan.FromSeconds(90) }));
     }
 
     [TestCase("sync")]

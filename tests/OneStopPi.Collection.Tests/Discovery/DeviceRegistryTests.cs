@@ -77,6 +77,44 @@ public sealed class DeviceRegistryTests
     }
 
     [Test]
+    public void Refind_rehomes_only_the_missing_devices_and_leaves_the_rest_to_the_daily_discovery()
+    {
+        var registry = new DeviceRegistry();
+        registry.Merge([Printer("10.0.0.5", "AAA111"), Printer("10.0.0.6", "BBB222"), Printer("10.0.0.7", "CCC333")], Monday);
+
+        // The status scan missed AAA111 and CCC333; the sweep finds AAA111 elsewhere, BBB222 where it was, and a new printer.
+        RegistryMerge merge = registry.Refind(
+            [Printer("10.0.0.6", "BBB222"), Printer("10.0.0.9", "AAA111"), Printer("10.0.0.10", "DDD444")], ["serial:KYOCERA:AAA111", "serial:KYOCERA:CCC333"], Tuesday);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(merge.Seen.Select(d => (d.Key, d.Ip)), Is.EqualTo(new[] { ("serial:KYOCERA:AAA111", "10.0.0.9") }));
+            Assert.That(merge.Moved, Is.EqualTo(new[] { new DeviceMove("serial:KYOCERA:AAA111", "10.0.0.5", "10.0.0.9") }));
+            Assert.That(merge.NewDevices, Is.Zero);
+            Assert.That(registry.Devices.Select(d => (d.Serial, d.Ip)),
+                Is.EquivalentTo(new[] { ("AAA111", "10.0.0.9"), ("BBB222", "10.0.0.6"), ("CCC333", "10.0.0.7") }), "one entry each, nothing new");
+            Assert.That(registry.Devices.Single(d => d.Serial == "AAA111").Addresses, Is.EqualTo(new[] { "10.0.0.9" }), "not at its old address as well");
+            Assert.That(registry.Devices.Single(d => d.Serial == "BBB222").LastSeen, Is.EqualTo(Monday), "answered the status scan: not touched");
+            Assert.That(registry.Devices.Single(d => d.Serial == "CCC333").LastSeen, Is.EqualTo(Monday), "still missing: kept where it was");
+        });
+    }
+
+    [Test]
+    public void Refind_of_a_mac_keyed_device_that_now_tells_its_serial_says_which_key_it_had()
+    {
+        var registry = new DeviceRegistry();
+        registry.Merge([Printer("10.0.0.8", null, "02:00:00:00:00:08")], Monday);
+
+        RegistryMerge merge = registry.Refind([Printer("10.0.0.12", "E7X00001", "02:00:00:00:00:08")], ["mac:02:00:00:00:00:08"], Tuesday);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(merge.Rekeyed, Is.EqualTo(new Dictionary<string, string> { ["mac:02:00:00:00:00:08"] = "serial:KYOCERA:E7X00001" }));
+            Assert.That(registry.Devices.Select(d => (d.Key, d.Ip)), Is.EqualTo(new[] { ("serial:KYOCERA:E7X00001", "10.0.0.12") }));
+        });
+    }
+
+    [Test]
     public void Same_serial_different_vendors_are_different_devices()
     {
         var registry = new DeviceRegistry();

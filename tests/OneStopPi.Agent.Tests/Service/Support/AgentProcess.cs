@@ -44,8 +44,11 @@ internal sealed class AgentHome : IDisposable
 
     public void ClockSynchronised() => File.WriteAllText(TimesyncFlag, "");
 
-    /// <summary>agent.json: the portal, the site's enrolment key, the pinned certificate and the hardware id.</summary>
-    public void Configure(PortalProcess portal, string enrolmentKey)
+    /// <summary>
+    /// agent.json: the portal, the site's enrolment key, the pinned certificate and the hardware id; the UDP port
+    /// printers are polled on when the test's printers are not on 161.
+    /// </summary>
+    public void Configure(PortalProcess portal, string enrolmentKey, int? snmpPort = null)
     {
         var settings = new JsonObject
         {
@@ -55,6 +58,11 @@ internal sealed class AgentHome : IDisposable
             ["hardwareId"] = HardwareId,
             ["lan"] = new JsonObject { ["enabled"] = false },
         };
+        if (snmpPort is int port)
+        {
+            settings["snmpPort"] = port;
+        }
+
         File.WriteAllText(Path.Combine(ConfigurationDirectory, "agent.json"), settings.ToJsonString());
     }
 

@@ -6,6 +6,9 @@ namespace OneStopPi.Agent.Tests.Service;
 /// <summary>One stored batch as the portal keeps it (table Batches), with its readings counted.</summary>
 internal sealed record StoredBatch(long Id, string BatchKey, int ReadingCount, int ReadingRows, int Scans, bool MissedMeter);
 
+/// <summary>One stored reading (table Readings): the address it was read at, its error, and the device the portal filed it under.</summary>
+internal sealed record StoredReading(string Ip, string? Error, long? DeviceId, string? DeviceSerial);
+
 /// <summary>
 /// The running portal's SQLite database (docs/portal-api.md, "Storage"), opened beside it (WAL): the
 /// ground truth for "stored once, none lost", and a way to queue commands the operator API refuses.
@@ -62,6 +65,29 @@ internal sealed class PortalDatabase
         }
 
         return counts;
+    }
+
+    /// <summary>The readings of one batch, in the order they were stored.</summary>
+    public async Task<IReadOnlyList<StoredReading>> ReadingsOfBatchAsync(string batchKey)
+    {
+        await using SqliteConnection connection = await OpenAsync().ConfigureAwait(false);
+        await using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT r.Ip, r.Error, r.DeviceId, d.Serial
+            FROM Readings r JOIN Batches b ON b.Id = r.BatchId LEFT JOIN Devices d ON d.Id = r.DeviceId
+            WHERE b.BatchKey = $batch
+            ORDER BY r.Id
+            """;
+        command.Parameters.AddWithValue("$batch", batchKey);
+        var readings = new List<StoredReading>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            readings.Add(new StoredReading(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+        }
+
+        return readings;
     }
 
     /// <summary>

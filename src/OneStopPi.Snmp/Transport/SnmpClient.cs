@@ -60,17 +60,9 @@ public sealed partial class SnmpClient : IAsyncDisposable
     /// GET (RFC 3416 4.2.1): one value per OID, in order. Splits the request when the agent says tooBig.
     /// Adds every request sent to <paramref name="requests"/>, when given.
     /// </summary>
-    public async ValueTask<IReadOnlyList<Varbind>> GetAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        if (oids.Count == 0)
-        {
-            return [];
-        }
-
-        return await GetOrNextAsync(target, PduType.GetRequest, oids, requests, cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask<IReadOnlyList<Varbind>> GetAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests,
+        CancellationToken cancellationToken = default) =>
+        GetOrNextAsync(target, PduType.GetRequest, oids, requests, cancellationToken);
 
     /// <summary>GETNEXT (RFC 3416 4.2.2): the next OID after each one given, with its value.</summary>
     public ValueTask<IReadOnlyList<Varbind>> GetNextAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken = default) =>
@@ -80,17 +72,9 @@ public sealed partial class SnmpClient : IAsyncDisposable
     /// GETNEXT (RFC 3416 4.2.2): the next OID after each one given, with its value. Adds every request
     /// sent to <paramref name="requests"/>, when given.
     /// </summary>
-    public async ValueTask<IReadOnlyList<Varbind>> GetNextAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        if (oids.Count == 0)
-        {
-            return [];
-        }
-
-        return await GetOrNextAsync(target, PduType.GetNextRequest, oids, requests, cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask<IReadOnlyList<Varbind>> GetNextAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests,
+        CancellationToken cancellationToken = default) =>
+        GetOrNextAsync(target, PduType.GetNextRequest, oids, requests, cancellationToken);
 
     /// <summary>
     /// GETBULK (RFC 3416 4.2.3; not in SNMPv1). On tooBig the repetitions are halved until the
@@ -237,9 +221,19 @@ public sealed partial class SnmpClient : IAsyncDisposable
         return SendAsync(target, buildPdu, cancellationToken);
     }
 
+    /// <summary>
+    /// GET or GETNEXT with tooBig splitting and SNMPv1 noSuchName handling: the one place for both, behind
+    /// the public methods (hence the argument checks) and its own retries.
+    /// </summary>
     private async ValueTask<IReadOnlyList<Varbind>> GetOrNextAsync(SnmpTarget target, PduType type, IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(target);
+        if (oids.Count == 0)
+        {
+            return [];
+        }
+
         Func<int, Pdu> build = type == PduType.GetRequest
             ? id => Pdu.GetRequest(id, oids)
             : id => Pdu.GetNextRequest(id, oids);

@@ -25,15 +25,6 @@ public sealed class SnmpRequestCounterTests
     public async Task StopAgent() => await _agent.DisposeAsync();
 
     [Test]
-    public async Task A_GET_that_fits_counts_one()
-    {
-        await using var client = new SnmpClient();
-        var requests = new SnmpRequestCounter();
-        await client.GetAsync(_agent.Target(), [SystemObject(1), SystemObject(2)], requests);
-        Assert.That(requests.Requests, Is.EqualTo(1));
-    }
-
-    [Test]
     public async Task A_GET_split_after_tooBig_counts_every_part()
     {
         // 4 OIDs, at most 2 a request: the whole (tooBig), then its two halves.

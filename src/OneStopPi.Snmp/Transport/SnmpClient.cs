@@ -53,35 +53,43 @@ public sealed partial class SnmpClient : IAsyncDisposable
     }
 
     /// <summary>GET (RFC 3416 4.2.1): one value per OID, in order. Splits the request when the agent says tooBig.</summary>
-    public async ValueTask<IReadOnlyList<Varbind>> GetAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        if (oids.Count == 0)
-        {
-            return [];
-        }
+    public ValueTask<IReadOnlyList<Varbind>> GetAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken = default) =>
+        GetAsync(target, oids, null, cancellationToken);
 
-        return await GetOrNextAsync(target, PduType.GetRequest, oids, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// GET (RFC 3416 4.2.1): one value per OID, in order. Splits the request when the agent says tooBig.
+    /// Adds every request sent to <paramref name="requests"/>, when given.
+    /// </summary>
+    public ValueTask<IReadOnlyList<Varbind>> GetAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests,
+        CancellationToken cancellationToken = default) =>
+        GetOrNextAsync(target, PduType.GetRequest, oids, requests, cancellationToken);
 
     /// <summary>GETNEXT (RFC 3416 4.2.2): the next OID after each one given, with its value.</summary>
-    public async ValueTask<IReadOnlyList<Varbind>> GetNextAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        if (oids.Count == 0)
-        {
-            return [];
-        }
+    public ValueTask<IReadOnlyList<Varbind>> GetNextAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken = default) =>
+        GetNextAsync(target, oids, null, cancellationToken);
 
-        return await GetOrNextAsync(target, PduType.GetNextRequest, oids, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// GETNEXT (RFC 3416 4.2.2): the next OID after each one given, with its value. Adds every request
+    /// sent to <paramref name="requests"/>, when given.
+    /// </summary>
+    public ValueTask<IReadOnlyList<Varbind>> GetNextAsync(SnmpTarget target, IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests,
+        CancellationToken cancellationToken = default) =>
+        GetOrNextAsync(target, PduType.GetNextRequest, oids, requests, cancellationToken);
 
     /// <summary>
     /// GETBULK (RFC 3416 4.2.3; not in SNMPv1). On tooBig the repetitions are halved until the
     /// answer fits.
     /// </summary>
+    public ValueTask<IReadOnlyList<Varbind>> GetBulkAsync(SnmpTarget target, int nonRepeaters, int maxRepetitions,
+        IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken = default) =>
+        GetBulkAsync(target, nonRepeaters, maxRepetitions, oids, null, cancellationToken);
+
+    /// <summary>
+    /// GETBULK (RFC 3416 4.2.3; not in SNMPv1). On tooBig the repetitions are halved until the
+    /// answer fits. Adds every request sent to <paramref name="requests"/>, when given.
+    /// </summary>
     public async ValueTask<IReadOnlyList<Varbind>> GetBulkAsync(SnmpTarget target, int nonRepeaters, int maxRepetitions,
-        IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken = default)
+        IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (target.Credentials.Version == SnmpVersion.V1)
@@ -89,16 +97,16 @@ public sealed partial class SnmpClient : IAsyncDisposable
             throw new ArgumentException("SNMPv1 has no GETBULK; use GETNEXT.", nameof(target));
         }
 
-        return (await GetBulkFittingAsync(target, nonRepeaters, maxRepetitions, oids, cancellationToken).ConfigureAwait(false)).Varbinds;
+        return (await GetBulkFittingAsync(target, nonRepeaters, maxRepetitions, oids, requests, cancellationToken).ConfigureAwait(false)).Varbinds;
     }
 
     /// <summary>GETBULK, halving on tooBig; also returns the repetitions that fitted, so a walk keeps using them.</summary>
     private async ValueTask<(IReadOnlyList<Varbind> Varbinds, int MaxRepetitions)> GetBulkFittingAsync(SnmpTarget target, int nonRepeaters, int maxRepetitions,
-        IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken)
+        IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests, CancellationToken cancellationToken)
     {
         while (true)
         {
-            SnmpResponse response = await SendAsync(target, id => Pdu.GetBulkRequest(id, nonRepeaters, maxRepetitions, oids), cancellationToken).ConfigureAwait(false);
+            SnmpResponse response = await SendCountedAsync(target, id => Pdu.GetBulkRequest(id, nonRepeaters, maxRepetitions, oids), requests, cancellationToken).ConfigureAwait(false);
             if (response.ErrorStatus == SnmpErrorStatus.TooBig && maxRepetitions > 1)
             {
                 maxRepetitions /= 2;
@@ -131,7 +139,7 @@ public sealed partial class SnmpClient : IAsyncDisposable
             if (bulk)
             {
                 // After a tooBig, keep the repetitions that fitted for the rest of the walk.
-                (batch, repetitions) = await GetBulkFittingAsync(target, 0, repetitions, [last], cancellationToken).ConfigureAwait(false);
+                (batch, repetitions) = await GetBulkFittingAsync(target, 0, repetitions, [last], null, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -206,12 +214,30 @@ public sealed partial class SnmpClient : IAsyncDisposable
     private static Pdu CheckedRequest(Pdu pdu) =>
         pdu.IsRequest ? pdu : throw new ArgumentException($"{pdu.Type} is not a request.", nameof(pdu));
 
-    private async ValueTask<IReadOnlyList<Varbind>> GetOrNextAsync(SnmpTarget target, PduType type, IReadOnlyList<ObjectIdentifier> oids, CancellationToken cancellationToken)
+    /// <summary>Sends one request of an operation, counting it first so that one that fails still counts.</summary>
+    private ValueTask<SnmpResponse> SendCountedAsync(SnmpTarget target, Func<int, Pdu> buildPdu, SnmpRequestCounter? requests, CancellationToken cancellationToken)
     {
+        requests?.Increment();
+        return SendAsync(target, buildPdu, cancellationToken);
+    }
+
+    /// <summary>
+    /// GET or GETNEXT with tooBig splitting and SNMPv1 noSuchName handling: the one place for both, behind
+    /// the public methods (hence the argument checks) and its own retries.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<Varbind>> GetOrNextAsync(SnmpTarget target, PduType type, IReadOnlyList<ObjectIdentifier> oids, SnmpRequestCounter? requests,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (oids.Count == 0)
+        {
+            return [];
+        }
+
         Func<int, Pdu> build = type == PduType.GetRequest
             ? id => Pdu.GetRequest(id, oids)
             : id => Pdu.GetNextRequest(id, oids);
-        SnmpResponse response = await SendAsync(target, build, cancellationToken).ConfigureAwait(false);
+        SnmpResponse response = await SendCountedAsync(target, build, requests, cancellationToken).ConfigureAwait(false);
         switch (response.ErrorStatus)
         {
             case SnmpErrorStatus.NoError:
@@ -225,13 +251,15 @@ public sealed partial class SnmpClient : IAsyncDisposable
             case SnmpErrorStatus.TooBig when oids.Count > 1:
                 // RFC 3416 4.2.1: the answer would not fit; ask for the halves separately.
                 int half = oids.Count / 2;
-                IReadOnlyList<Varbind> first = await GetOrNextAsync(target, type, [.. oids.Take(half)], cancellationToken).ConfigureAwait(false);
-                IReadOnlyList<Varbind> second = await GetOrNextAsync(target, type, [.. oids.Skip(half)], cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Varbind> first = await GetOrNextAsync(target, type, [.. oids.Take(half)], requests, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Varbind> second = await GetOrNextAsync(target, type, [.. oids.Skip(half)], requests, cancellationToken).ConfigureAwait(false);
                 return [.. first, .. second];
 
-            case SnmpErrorStatus.NoSuchName when response.ErrorIndex >= 1 && response.ErrorIndex <= oids.Count:
-                // RFC 3584 4.4: an SNMPv1 agent fails the whole request for one missing object. Give that one
-                // the SNMPv2 exception and ask again for the rest.
+            case SnmpErrorStatus.NoSuchName or SnmpErrorStatus.GenErr when response.ErrorIndex >= 1 && response.ErrorIndex <= oids.Count
+                && (response.ErrorStatus == SnmpErrorStatus.NoSuchName || (target.TreatV1GenErrAsMissing && target.Credentials.Version == SnmpVersion.V1)):
+                // RFC 3584 4.4: an SNMPv1 agent fails the whole request for one missing object (some say genErr,
+                // taken as missing only when the target asks for it). Give that one the SNMPv2 exception and ask
+                // again for the rest.
                 int missing = response.ErrorIndex - 1;
                 SnmpValue exception = type == PduType.GetRequest ? SnmpValue.NoSuchObject : SnmpValue.EndOfMibView;
                 if (oids.Count == 1)
@@ -239,7 +267,7 @@ public sealed partial class SnmpClient : IAsyncDisposable
                     return [new Varbind(oids[0], exception)];
                 }
 
-                IReadOnlyList<Varbind> others = await GetOrNextAsync(target, type, [.. oids.Where((_, i) => i != missing)], cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Varbind> others = await GetOrNextAsync(target, type, [.. oids.Where((_, i) => i != missing)], requests, cancellationToken).ConfigureAwait(false);
                 var merged = new List<Varbind>(oids.Count);
                 merged.AddRange(others.Take(missing));
                 merged.Add(new Varbind(oids[missing], exception));

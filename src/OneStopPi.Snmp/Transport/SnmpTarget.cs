@@ -11,5 +11,13 @@ public sealed record SnmpTarget(IPEndPoint EndPoint, SnmpCredentials Credentials
     /// <summary>Retransmissions after the first attempt; null uses the client's default.</summary>
     public int? Retries { get; init; }
 
+    /// <summary>
+    /// Treat an SNMPv1 genErr naming one varbind of a GET or GETNEXT like noSuchName: that varbind gets
+    /// noSuchObject (endOfMibView for GETNEXT) and the others are asked again. Off by default, as genErr
+    /// is the agent's failure (RFC 1157 4.1.2) rather than an absent object; some SNMPv1 printers use it
+    /// for an object they lack, and a collector would rather lose that object than the whole answer.
+    /// </summary>
+    public bool TreatV1GenErrAsMissing { get; init; }
+
     public override string ToString() => $"{EndPoint} ({Credentials})";
 }

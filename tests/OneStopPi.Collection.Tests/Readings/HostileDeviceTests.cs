@@ -18,6 +18,7 @@ public sealed class HostileDeviceTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
     private static readonly IPAddress FakeAddress = IPAddress.Parse("127.0.93.250");
+    private static readonly IPAddress V1Address = IPAddress.Parse("127.0.79.2");
     private SnmpClient _client = null!;
 
     [OneTimeSetUp]
@@ -182,6 +183,55 @@ public sealed class HostileDeviceTests
         });
     }
 
+    [Test]
+    public async Task An_SNMPv1_genErr_for_one_object_loses_that_object_only()
+    {
+        // Some SNMPv1 printers answer genErr, not noSuchName, for an object they cannot read: the collector takes
+        // it as missing and asks again for the rest, in the scalar GET and in the column walk alike.
+        await using var agent = new FakeAgent(V1Address, Printer(2))
+        {
+            Error = (request, answer) => V1Error(request, answer, ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.43.18.1.1.2"]),
+        };
+        DeviceReading reading = await ReadAsync(agent.EndPoint, version: SnmpVersion.V1);
+        Assert.Multiple(() =>
+        {
+            Assert.That(reading.Answered, Is.True);
+            Assert.That(reading.SysDescr, Is.Null);
+            Assert.That(reading.SysName, Is.EqualTo("fake"));
+            Assert.That(reading.Supplies.Select(s => s.Description), Is.EqualTo(new[] { "Toner 1", "Toner 2" }));
+            Assert.That(reading.Error, Is.Null);
+            Assert.That(reading.Requests, Is.EqualTo(agent.Requests));
+            Assert.That(reading.Requests, Is.EqualTo(30), "as counted before the client counted for the collector");
+        });
+    }
+
+    /// <summary>
+    /// An SNMPv1 agent's error for a GET or GETNEXT: genErr at the first varbind naming one of <paramref name="failing"/>,
+    /// or noSuchName at the first with no value (RFC 1157 4.1.2, 4.1.3), whichever comes first.
+    /// </summary>
+    private static (SnmpErrorStatus Status, int Index)? V1Error(Pdu request, IReadOnlyList<Varbind> answer, ObjectIdentifier[] failing)
+    {
+        if (request.Type is not (PduType.GetRequest or PduType.GetNextRequest))
+        {
+            return null;
+        }
+
+        for (int i = 0; i < request.Varbinds.Count; i++)
+        {
+            if (failing.Contains(request.Varbinds[i].Oid))
+            {
+                return (SnmpErrorStatus.GenErr, i + 1);
+            }
+
+            if (answer[i].Value.IsException)
+            {
+                return (SnmpErrorStatus.NoSuchName, i + 1);
+            }
+        }
+
+        return null;
+    }
+
     private static IEnumerable<Varbind> Printer(int supplies)
     {
         yield return new Varbind("1.3.6.1.2.1.1.1.0", SnmpValue.OctetString("Fake Printer"));
@@ -219,9 +269,9 @@ public sealed class HostileDeviceTests
         }
     }
 
-    private async Task<DeviceReading> ReadAsync(IPEndPoint endPoint, TimeSpan? timeout = null)
+    private async Task<DeviceReading> ReadAsync(IPEndPoint endPoint, TimeSpan? timeout = null, SnmpVersion version = SnmpVersion.V2c)
     {
-        var target = new SnmpTarget(endPoint, new CommunityCredentials(SnmpVersion.V2c, "public")) { Timeout = timeout ?? TimeSpan.FromSeconds(1), Retries = 0 };
+        var target = new SnmpTarget(endPoint, new CommunityCredentials(version, "public")) { Timeout = timeout ?? TimeSpan.FromSeconds(1), Retries = 0 };
         var watch = Stopwatch.StartNew();
         DeviceReading reading = await new DeviceCollector(_client).ReadAsync(target);
         TestContext.Out.WriteLine(ReadingJson.Serialize(reading));

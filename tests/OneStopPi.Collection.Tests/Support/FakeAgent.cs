@@ -39,6 +39,12 @@ internal sealed class FakeAgent : IAsyncDisposable
     /// <summary>Given the request number (1-based), the request and the honest answer, returns the answer to send, or null for silence.</summary>
     public Func<int, Pdu, IReadOnlyList<Varbind>, IReadOnlyList<Varbind>?>? Rewrite { get; init; }
 
+    /// <summary>
+    /// Given the request and the answer about to be sent, an error-status and error-index to send instead
+    /// (with the request's varbinds, as an SNMPv1 agent does), or null to send the answer.
+    /// </summary>
+    public Func<Pdu, IReadOnlyList<Varbind>, (SnmpErrorStatus Status, int Index)?>? Error { get; init; }
+
     public static IEnumerable<Varbind> ParseSnmprec(params string[] lines)
     {
         foreach (string line in lines)
@@ -90,7 +96,9 @@ internal sealed class FakeAgent : IAsyncDisposable
                 continue;
             }
 
-            Pdu response = Pdu.Response(request.Pdu.RequestId, SnmpErrorStatus.NoError, 0, answer);
+            Pdu response = Error?.Invoke(request.Pdu, answer) is { } error
+                ? Pdu.Response(request.Pdu.RequestId, error.Status, error.Index, request.Pdu.Varbinds)
+                : Pdu.Response(request.Pdu.RequestId, SnmpErrorStatus.NoError, 0, answer);
             byte[] bytes = new CommunityMessage(request.Version, request.Community, response).Encode();
             await _socket.SendAsync(bytes, received.RemoteEndPoint, _stop.Token).ConfigureAwait(false);
         }

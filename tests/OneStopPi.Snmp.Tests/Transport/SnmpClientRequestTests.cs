@@ -8,8 +8,8 @@ namespace OneStopPi.Snmp.Tests.Transport;
 [TestFixture]
 public sealed class SnmpClientRequestTests
 {
-    private static readonly ObjectIdentifier System = "1.3.6.1.2.1.1";
-    private static readonly ObjectIdentifier Interfaces = "1.3.6.1.2.1.2";
+    private static readonly ObjectIdentifier System = TestResponder.SystemGroup;
+    private static readonly ObjectIdentifier Interfaces = TestResponder.InterfacesGroup;
     private TestResponder _responder = null!;
     private SnmpClient _client = null!;
 
@@ -17,16 +17,7 @@ public sealed class SnmpClientRequestTests
     public void Start()
     {
         _responder = TestResponder.Start("127.0.91.20");
-        for (uint i = 1; i <= 7; i++)
-        {
-            _responder.Add(System.Append(i, 0), SnmpValue.OctetString($"system {i}"));
-        }
-
-        for (uint i = 1; i <= 100; i++)
-        {
-            _responder.Add(Interfaces.Append(2, 1, 10, i), SnmpValue.Counter32(i));
-        }
-
+        _responder.AddSystemAndInterfaces(100);
         _responder.Add("1.3.6.1.4.1.11.2.3.9.1.1.7.0", SnmpValue.OctetString("MFG:HP"));
         _client = new SnmpClient();
     }
@@ -321,6 +312,5 @@ public sealed class SnmpClientRequestTests
         return list;
     }
 
-    private SnmpTarget Target(SnmpVersion version = SnmpVersion.V2c) =>
-        new(_responder.EndPoint, new CommunityCredentials(version, "public")) { Timeout = TimeSpan.FromSeconds(2), Retries = 0 };
+    private SnmpTarget Target(SnmpVersion version = SnmpVersion.V2c) => _responder.Target(version);
 }

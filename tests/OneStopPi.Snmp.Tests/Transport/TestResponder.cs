@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using OneStopPi.Snmp.Messages;
 using OneStopPi.Snmp.Pdus;
+using OneStopPi.Snmp.Transport;
 
 namespace OneStopPi.Snmp.Tests.Transport;
 
@@ -55,7 +56,34 @@ internal sealed class TestResponder : IAsyncDisposable
 
     public int RequestsReceived => Volatile.Read(ref _received);
 
+    /// <summary>The system group, where <see cref="AddSystemAndInterfaces"/> puts "system 1".."system 7".</summary>
+    public static ObjectIdentifier SystemGroup { get; } = "1.3.6.1.2.1.1";
+
+    /// <summary>The interfaces group, where <see cref="AddSystemAndInterfaces"/> puts the ifInOctets column.</summary>
+    public static ObjectIdentifier InterfacesGroup { get; } = "1.3.6.1.2.1.2";
+
     public void Add(ObjectIdentifier oid, SnmpValue value) => Data[oid] = value;
+
+    /// <summary>
+    /// The objects the request tests read: sysDescr..sysServices as "system 1".."system 7", and
+    /// ifInOctets.1..<paramref name="interfaces"/> as Counter32 1..N (a column long enough to split).
+    /// </summary>
+    public void AddSystemAndInterfaces(int interfaces)
+    {
+        for (uint i = 1; i <= 7; i++)
+        {
+            Add(SystemGroup.Append(i, 0), SnmpValue.OctetString($"system {i}"));
+        }
+
+        for (uint i = 1; i <= interfaces; i++)
+        {
+            Add(InterfacesGroup.Append(2, 1, 10, i), SnmpValue.Counter32(i));
+        }
+    }
+
+    /// <summary>This agent with its community: one attempt, with a timeout far beyond a loopback answer.</summary>
+    public SnmpTarget Target(SnmpVersion version = SnmpVersion.V2c) =>
+        new(EndPoint, new CommunityCredentials(version, Community)) { Timeout = TimeSpan.FromSeconds(2), Retries = 0 };
 
     /// <summary>Sends a datagram from this responder's socket (e.g. garbage, or a late answer).</summary>
     public void SendTo(byte[] datagram, IPEndPoint to) => _socket.SendTo(datagram, to);

@@ -46,9 +46,10 @@ public sealed partial class ArpSweeper : IAsyncDisposable
     internal const int FrameLength = 60; // minimum Ethernet frame without FCS: the 42-byte request padded
     private const int ArpOffset = 14;
     private static readonly TimeSpan SendRetryDelay = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan AnswerPoll = TimeSpan.FromMilliseconds(10);
     private const int SendAttempts = 200;
 
-    private readonly Socket _socket;
+    private readonly IFrameLink _wire;
     private readonly ArpLink _link;
     private readonly uint _local;
     private readonly TimeProvider _time;
@@ -60,9 +61,10 @@ public sealed partial class ArpSweeper : IAsyncDisposable
     private HashSet<uint>? _targets;
     private long _requests, _sendRetries;
 
-    private ArpSweeper(Socket socket, ArpLink link, TimeProvider time, ILogger logger)
+    /// <param name="wire">The packet socket, or a test's stand-in for it.</param>
+    internal ArpSweeper(IFrameLink wire, ArpLink link, TimeProvider time, ILogger logger)
     {
-        _socket = socket;
+        _wire = wire;
         _link = link;
         _local = TargetRange.ToUInt32(link.Local);
         _time = time;
@@ -110,7 +112,7 @@ public sealed partial class ArpSweeper : IAsyncDisposable
             socket.ReceiveBufferSize = 4 << 20;
             socket.SendBufferSize = 1 << 20;
             socket.Bind(new LinkLayerEndPoint(link.InterfaceIndex, EtherTypeArp));
-            return new ArpSweeper(socket, link, time, logger);
+            return new ArpSweeper(new PacketSocketLink(socket), link, time, logger);
         }
         catch (SocketException e)
         {
@@ -148,9 +150,8 @@ public sealed partial class ArpSweeper : IAsyncDisposable
         var sentAt = new long[targets.Count];
         byte[] frame = new byte[FrameLength];
         long started = _time.GetTimestamp();
-        long paced = 0;
         long lastSend = started;
-        int rate = Math.Max(1, options.Rate);
+        var pace = new FramePace(Math.Max(1, options.Rate), _time);
         try
         {
             for (int attempt = 0; attempt < Math.Max(1, options.Attempts); attempt++)
@@ -165,10 +166,11 @@ public sealed partial class ArpSweeper : IAsyncDisposable
 
                     if (attempt > 0)
                     {
-                        TimeSpan due = options.Interval - _time.GetElapsedTime(sentAt[i]);
-                        if (due > TimeSpan.Zero)
+                        // Until this address is due again, or answers (then it is not waited for).
+                        for (TimeSpan due = options.Interval - _time.GetElapsedTime(sentAt[i]); due > TimeSpan.Zero && !_answered.ContainsKey(target);
+                             due = options.Interval - _time.GetElapsedTime(sentAt[i]))
                         {
-                            await Task.Delay(due, _time, cancellationToken).ConfigureAwait(false);
+                            await Task.Delay(due < AnswerPoll ? due : AnswerPoll, _time, cancellationToken).ConfigureAwait(false);
                         }
 
                         if (_answered.ContainsKey(target))
@@ -177,13 +179,7 @@ public sealed partial class ArpSweeper : IAsyncDisposable
                         }
                     }
 
-                    // Pace to the rate: a frame is due every 1/rate s from the start; sleep only when ahead by a millisecond or more.
-                    TimeSpan ahead = TimeSpan.FromSeconds(++paced / (double)rate) - _time.GetElapsedTime(started);
-                    if (ahead >= TimeSpan.FromMilliseconds(1))
-                    {
-                        await Task.Delay(ahead, _time, cancellationToken).ConfigureAwait(false);
-                    }
-
+                    await pace.NextAsync(cancellationToken).ConfigureAwait(false);
                     BuildRequest(frame, _link.Mac, _local, TargetRange.ToUInt32(target));
                     if (!await SendAsync(frame, cancellationToken).ConfigureAwait(false))
                     {
@@ -207,7 +203,7 @@ public sealed partial class ArpSweeper : IAsyncDisposable
                     break;
                 }
 
-                await Task.Delay(left < TimeSpan.FromMilliseconds(20) ? left : TimeSpan.FromMilliseconds(20), _time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(left < AnswerPoll ? left : AnswerPoll, _time, cancellationToken).ConfigureAwait(false);
             }
 
             return true;
@@ -226,7 +222,7 @@ public sealed partial class ArpSweeper : IAsyncDisposable
             try
             {
                 // Synchronous: a frame is queued at once or refused (ENOBUFS/EAGAIN when the device queue is full).
-                _socket.Send(frame);
+                _wire.Send(frame);
                 Interlocked.Increment(ref _requests);
                 return true;
             }
@@ -301,7 +297,7 @@ public sealed partial class ArpSweeper : IAsyncDisposable
             int received;
             try
             {
-                received = await _socket.ReceiveAsync(buffer, SocketFlags.None, _shutdown.Token).ConfigureAwait(false);
+                received = await _wire.ReceiveAsync(buffer, _shutdown.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -329,12 +325,40 @@ public sealed partial class ArpSweeper : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// At most <c>rate</c> frames a second, never in a burst longer than <see cref="Slack"/>: a frame's slot is 1/rate
+    /// after the previous one's, and time spent waiting for something else (a retry's due time) is not saved up.
+    /// </summary>
+    private sealed class FramePace(int rate, TimeProvider time)
+    {
+        private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(2);
+        private readonly TimeSpan _slot = TimeSpan.FromSeconds(1.0 / rate);
+        private readonly long _origin = time.GetTimestamp();
+        private TimeSpan _next;
+
+        public async ValueTask NextAsync(CancellationToken cancellationToken)
+        {
+            TimeSpan now = time.GetElapsedTime(_origin);
+            if (_next < now)
+            {
+                _next = now;
+            }
+
+            TimeSpan ahead = _next - now;
+            _next += _slot;
+            if (ahead >= Slack)
+            {
+                await Task.Delay(ahead, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     private static short NetworkOrder(ushort value) => IPAddress.HostToNetworkOrder(unchecked((short)value));
 
     public async ValueTask DisposeAsync()
     {
         await _shutdown.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
+        _wire.Dispose();
         await _receiveLoop.ConfigureAwait(false);
         _answers.Writer.TryComplete();
         _shutdown.Dispose();
@@ -357,4 +381,24 @@ public sealed partial class ArpSweeper : IAsyncDisposable
 
     [LoggerMessage(EventId = 4135, Level = LogLevel.Debug, Message = "ARP sweep on {Device}: {Targets} addresses, {Requests} requests, {Replies} answered, {ElapsedMs:F0} ms")]
     private partial void LogSwept(string device, int targets, long requests, int replies, double elapsedMs);
+}
+
+/// <summary>Where an ARP sweep's frames go and come from: whole Ethernet frames, one at a time.</summary>
+internal interface IFrameLink : IDisposable
+{
+    /// <summary>Queues one frame; throws <see cref="SocketException"/> when the interface refuses it.</summary>
+    void Send(ReadOnlySpan<byte> frame);
+
+    ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+}
+
+/// <summary>A packet socket bound to one interface and one EtherType.</summary>
+internal sealed class PacketSocketLink(Socket socket) : IFrameLink
+{
+    public void Send(ReadOnlySpan<byte> frame) => socket.Send(frame);
+
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+
+    public void Dispose() => socket.Dispose();
 }

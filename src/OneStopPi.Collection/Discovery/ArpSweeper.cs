@@ -84,6 +84,9 @@ public sealed partial class ArpSweeper : IAsyncDisposable
 
     public int Replies => _answered.Count;
 
+    /// <summary>Every address that answered, with the MAC it answered from.</summary>
+    public IReadOnlyDictionary<IPAddress, string> AnsweredMacs => _answered;
+
     /// <summary>True once <paramref name="address"/> answered.</summary>
     public bool HasAnswered(IPAddress address) => _answered.ContainsKey(address);
 

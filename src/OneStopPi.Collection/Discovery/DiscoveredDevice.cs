@@ -3,13 +3,13 @@ using System.Text.Json.Serialization;
 
 namespace OneStopPi.Collection.Discovery;
 
-/// <summary>One live address found by a sweep (it answered ICMP echo, SNMP, or both).</summary>
+/// <summary>One live address found by a sweep: it answered ICMP echo, SNMP, or (on a directly connected subnet) at least ARP.</summary>
 public sealed record DiscoveredDevice
 {
     [JsonPropertyName("ip")]
     public required string Ip { get; init; }
 
-    /// <summary>From the neighbour table, for hosts on a directly connected subnet; aa:bb:cc:dd:ee:ff.</summary>
+    /// <summary>For hosts on a directly connected subnet: from the host's ARP answer, else the neighbour table; aa:bb:cc:dd:ee:ff.</summary>
     [JsonPropertyName("mac")]
     public string? Mac { get; init; }
 

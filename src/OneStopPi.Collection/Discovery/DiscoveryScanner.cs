@@ -106,6 +106,9 @@ public sealed partial class DiscoveryScanner
     private static readonly TimeSpan NeighbourSnapshotAge = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan SettlePoll = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>More addresses than this answering ARP from one MAC is proxy ARP, not hosts.</summary>
+    private const int ProxyArpThreshold = 16;
+
     private readonly INeighbourTable _neighbours;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -354,6 +357,25 @@ public sealed partial class DiscoveryScanner
                     found.Add(PingOnly(probe.Address, options, icmp.Mode, icmp.HasRefusedUdp(probe.Address)));
                 }
             }
+
+            // Hosts that answered ARP and nothing else are there all the same (a printer with SNMP off, a firewalled
+            // PC), unless their MAC answers for many addresses: a router doing proxy ARP, not a host.
+            foreach ((ArpSweeper sweeper, _, _, _) in arpSweeps)
+            {
+                HashSet<string> proxies = [.. sweeper.AnsweredMacs.GroupBy(a => a.Value).Where(g => g.Count() > ProxyArpThreshold).Select(g => g.Key)];
+                foreach ((IPAddress address, string mac) in sweeper.AnsweredMacs)
+                {
+                    if (!identified.ContainsKey(address) && !icmp.HasReplied(address) && !proxies.Contains(mac))
+                    {
+                        found.Add(ArpOnly(address, options, icmp.HasRefusedUdp(address)));
+                    }
+                }
+
+                if (proxies.Count > 0)
+                {
+                    LogProxyArp(sweeper.Device, string.Join(", ", proxies), ProxyArpThreshold);
+                }
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -420,6 +442,17 @@ public sealed partial class DiscoveryScanner
         Printer = false,
         Reason = portClosed ? "answers ping only; its SNMP port is closed (ICMP port unreachable)"
             : mode == IcmpMode.Unavailable ? "no SNMP answer" : "answers ping only, no SNMP answer with the site's credentials",
+        Port = options.Port,
+    };
+
+    private static DiscoveredDevice ArpOnly(IPAddress address, DiscoveryOptions options, bool portClosed) => new()
+    {
+        Ip = address.ToString(),
+        Icmp = false,
+        Snmp = false,
+        Printer = false,
+        Reason = portClosed ? "answers ARP only: no ping answer; its SNMP port is closed (ICMP port unreachable)"
+            : "answers ARP only: no ping or SNMP answer (filtered, or SNMP switched off)",
         Port = options.Port,
     };
 
@@ -590,6 +623,10 @@ public sealed partial class DiscoveryScanner
 
     [LoggerMessage(EventId = 4123, Level = LogLevel.Debug, Message = "Discovery: {Phase} ({Count}) at {ElapsedMs:F0} ms")]
     private partial void LogPhase(string phase, int count, double elapsedMs);
+
+    [LoggerMessage(EventId = 4124, Level = LogLevel.Information,
+        Message = "Discovery: on {Device}, {Macs} answered ARP for more than {Threshold} addresses each (proxy ARP?): addresses that answered nothing else there are not listed")]
+    private partial void LogProxyArp(string device, string macs, int threshold);
 
     [LoggerMessage(EventId = 4122, Level = LogLevel.Warning, Message = "Discovery stopped at its time limit of {Seconds:F0} s after {Probed} of {Count} addresses")]
     private partial void LogTimeLimit(double seconds, long probed, long count);

@@ -99,6 +99,45 @@ public sealed class LanDiscoveryTests
     }
 
     [Test]
+    public async Task Hosts_that_answer_nothing_but_ARP_are_listed_live_with_their_mac()
+    {
+        // The ping-only hosts stop answering echo (a sysctl of their own namespace, osp-ping): ARP is all they say.
+        LanHost[] ping = [.. _lan.Hosts.Where(h => h.Kind == "ping")];
+        await SetEchoIgnoredAsync("osp-ping", true);
+        ProcessResult run;
+        try
+        {
+            run = await SimulatedLan.OnestoppiAsync(Limit, "scan", "198.18.0.0/22", "--discover-only", "--json", "-");
+        }
+        finally
+        {
+            await SetEchoIgnoredAsync("osp-ping", false);
+        }
+
+        Assert.That(run.ExitCode, Is.Zero, run.ToString());
+        var byIp = SimulatedLan.ParseArray(run.StandardOutput).ToDictionary(e => e.GetProperty("ip").GetString()!);
+        Assert.Multiple(() =>
+        {
+            Assert.That(byIp.Keys, Is.EquivalentTo(_lan.Printers("flat").Concat(ping).Select(h => h.Address)), "still every live host, nothing else");
+            foreach (LanHost host in ping)
+            {
+                JsonElement e = byIp.GetValueOrDefault(host.Address);
+                Assert.That(e.ValueKind == JsonValueKind.Object
+                    && (e.GetProperty("icmp").GetBoolean(), e.GetProperty("snmp").GetBoolean(), e.GetProperty("printer").GetBoolean()) == (false, false, false)
+                    && e.GetProperty("mac").GetString() == host.Mac
+                    && e.GetProperty("reason").GetString()!.Contains("ARP only", StringComparison.Ordinal), Is.True, $"{host.Address}: {e}");
+            }
+        });
+    }
+
+    private static async Task SetEchoIgnoredAsync(string netns, bool ignored)
+    {
+        ProcessResult set = await ExternalProcess.RunAsync("ip", ["netns", "exec", netns, "sysctl", "-q", "-w", $"net.ipv4.icmp_echo_ignore_all={(ignored ? 1 : 0)}"],
+            timeout: TimeSpan.FromSeconds(10));
+        Assert.That(set.ExitCode, Is.Zero, set.ToString());
+    }
+
+    [Test]
     public async Task Without_CAP_NET_RAW_the_sweep_falls_back_to_the_kernel_and_says_so()
     {
         long fullsBefore = SimulatedLan.TableFulls();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Configuration;
@@ -147,9 +148,10 @@ public sealed partial class ScanPipeline : IScanPipeline
         {
             found = await SweepAsync(plan, registry, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is TimeoutException or SocketException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            // The status readings are taken already: a failed sweep leaves the missing devices unanswered, as without one.
+            // The sweep's time limit, or sockets the host refused: the status readings are taken already, and a failed
+            // sweep leaves the missing devices unanswered, as without one. Anything else fails the scan like a meter scan's.
             LogRefindFailed(e);
             return false;
         }

@@ -329,12 +329,14 @@ public sealed partial class ArpSweeper : IAsyncDisposable
     }
 
     /// <summary>
-    /// At most <c>rate</c> frames a second, never in a burst longer than <see cref="Slack"/>: a frame's slot is 1/rate
-    /// after the previous one's, and time spent waiting for something else (a retry's due time) is not saved up.
+    /// At most <c>rate</c> frames a second on average: a frame's slot is 1/rate after the previous one's. A sleep is
+    /// taken only when <see cref="Slack"/> ahead (timers are coarse), and a late wake-up may be caught up by at most
+    /// <see cref="Credit"/> worth of frames at once; idle time (a retry's due time) is not saved up beyond that.
     /// </summary>
     private sealed class FramePace(int rate, TimeProvider time)
     {
         private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(2);
+        private static readonly TimeSpan Credit = TimeSpan.FromMilliseconds(10);
         private readonly TimeSpan _slot = TimeSpan.FromSeconds(1.0 / rate);
         private readonly long _origin = time.GetTimestamp();
         private TimeSpan _next;
@@ -342,9 +344,9 @@ public sealed partial class ArpSweeper : IAsyncDisposable
         public async ValueTask NextAsync(CancellationToken cancellationToken)
         {
             TimeSpan now = time.GetElapsedTime(_origin);
-            if (_next < now)
+            if (_next < now - Credit)
             {
-                _next = now;
+                _next = now - Credit;
             }
 
             TimeSpan ahead = _next - now;

@@ -42,9 +42,9 @@ public sealed class ArpSweepPacingTests
 
             Assert.That(requests.Select(r => r.Target).Distinct().Count(), Is.EqualTo(Targets.Length));
             Assert.That(sweeper.RequestsSent, Is.EqualTo(requests.Length));
-            // 1,000 frames/s with at most 2 ms of slack: no 100 ms window holds more than 100 + 3.
+            // 1,000 frames/s, 2 ms of slack and 10 ms of catch-up credit: no 100 ms window holds more than 100 + 13.
             int busiest = requests.Max(r => requests.Count(o => o.At >= r.At && o.At < r.At + TimeSpan.FromMilliseconds(100)));
-            Assert.That(busiest, Is.LessThanOrEqualTo(103), "frames in the busiest 100 ms");
+            Assert.That(busiest, Is.LessThanOrEqualTo(113), "frames in the busiest 100 ms");
             Assert.That(busiest, Is.GreaterThanOrEqualTo(90), "and not much slower than the rate either");
             Assert.That(wire.Elapsed, Is.GreaterThanOrEqualTo(requests.Max(r => r.At) + options.Linger), "late replies were waited for");
         });

@@ -23,6 +23,9 @@ internal static partial class Log
     [LoggerMessage(1102, LogLevel.Warning, "Operator request refused: {Reason}")]
     public static partial void OperatorRefused(this ILogger logger, string reason);
 
+    [LoggerMessage(1103, LogLevel.Warning, "Rate limit {Policy}: client {Client} refused (429) for up to {WindowSeconds} s; further refusals in this window are not logged")]
+    public static partial void RateLimited(this ILogger logger, string policy, string client, int windowSeconds);
+
     [LoggerMessage(1200, LogLevel.Information, "Batch {BatchId} from agent {AgentId}: {Documents} documents, {Readings} readings stored")]
     public static partial void BatchStored(this ILogger logger, string batchId, Guid agentId, int documents, int readings);
 

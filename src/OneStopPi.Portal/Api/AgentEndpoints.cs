@@ -20,7 +20,7 @@ internal static class AgentEndpoints
     public static void MapAgentApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/agent/v1").WithTags("Agent");
-        api.MapPost("/enrol", EnrolAsync).WithName("Enrol");
+        api.MapPost("/enrol", EnrolAsync).WithName("Enrol").RequireRateLimiting(RateLimits.Enrolment);
 
         var agent = api.MapGroup("").AddEndpointFilter<AgentAuthFilter>();
         agent.MapGet("/config", GetConfigAsync).WithName("GetConfig");

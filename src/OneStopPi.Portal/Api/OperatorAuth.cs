@@ -10,20 +10,31 @@ namespace OneStopPi.Portal.Api;
 /// Operator authentication: "Authorization: Bearer" with an operator token. Operator tokens live in their
 /// own table; an agent token never matches one.
 /// </summary>
-internal sealed class OperatorAuthFilter(OperatorTokens tokens, ILogger<OperatorAuthFilter> logger) : IEndpointFilter
+internal sealed class OperatorAuthFilter(OperatorTokens tokens, RefusedOperatorTokens refused, ILogger<OperatorAuthFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
+        var client = RateLimits.ClientKey(http);
+        using (var allowed = refused.Check(client))
+        {
+            if (!allowed.IsAcquired)
+            {
+                return RateLimits.Refuse(http, allowed, RateLimits.RefusedOperatorToken);
+            }
+        }
+
         var token = Secrets.Bearer(http.Request);
         if (token is null)
         {
+            refused.Count(client);
             logger.OperatorRefused("no bearer token");
             return Problems.Unauthorized("an operator bearer token is required");
         }
 
         if (!await tokens.IsValidAsync(token, http.RequestAborted).ConfigureAwait(false))
         {
+            refused.Count(client);
             logger.OperatorRefused("token is not an operator token");
             return Problems.Unauthorized("the token is not a valid operator token");
         }

@@ -47,6 +47,7 @@ internal static class PortalHost
         builder.Services.AddScoped<BatchIngestor>();
         builder.Services.AddScoped<DeviceQueries>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, PortalJsonContext.Default));
+        builder.Services.AddPortalRateLimits(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
 
@@ -74,6 +75,7 @@ internal static class PortalHost
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/schemas/readings.xsd", async () => TypedResults.Text(await ReadingsSchema.ReadTextAsync().ConfigureAwait(false), "application/xml"))
             .WithTags("Schema").WithName("ReadingsSchema");

@@ -34,6 +34,24 @@ internal sealed class PortalOptions
     /// <summary>Cap on the total uncompressed size of one archive (zip bombs).</summary>
     public long MaxUncompressedBytes { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// Length of the per-client-address windows below. Counted on the monotonic clock of
+    /// System.Threading.RateLimiting (it takes no TimeProvider).
+    /// </summary>
+    public int RateLimitWindowSeconds { get; set; } = 60;
+
+    /// <summary>POST /api/agent/v1/enrol per client address per window (an agent enrols once); 0 turns the limit off.</summary>
+    public int EnrolmentAttempts { get; set; } = 5;
+
+    /// <summary>POST /login per client address per window (an operator types a token once); 0 turns the limit off.</summary>
+    public int SignInAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// Refused operator bearer tokens per client address per window on /api/operator/v1 (only refusals count,
+    /// so a scripted operator is never slowed); 0 turns the limit off.
+    /// </summary>
+    public int RefusedOperatorTokens { get; set; } = 5;
+
     public string DatabaseFile => Path.Combine(DataDirectory, "portal.db");
 
     public string ResolvedKeysDirectory => KeysDirectory ?? Path.Combine(DataDirectory, "keys");

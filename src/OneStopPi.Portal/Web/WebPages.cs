@@ -19,7 +19,7 @@ internal static class WebPages
     {
         app.MapGet("/static/site.css", () => TypedResults.Text(Css, "text/css")).ExcludeFromDescription();
         app.MapGet("/login", () => Send(LoginPage(null), StatusCodes.Status200OK)).ExcludeFromDescription();
-        app.MapPost("/login", LoginAsync).ExcludeFromDescription().DisableAntiforgery();
+        app.MapPost("/login", LoginAsync).ExcludeFromDescription().DisableAntiforgery().RequireRateLimiting(RateLimits.SignIn);
         app.MapPost("/logout", (HttpContext http) =>
         {
             WebSession.SignOut(http);

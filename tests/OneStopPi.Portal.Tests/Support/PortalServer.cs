@@ -64,6 +64,11 @@ internal sealed class PortalServer : IAsyncDisposable
             ["urls"] = "https://127.0.0.1:0",
             ["Portal:DataDirectory"] = Path.Combine(directory.FullName, "data"),
             ["Portal:CertificatePath"] = pfx,
+            // Every test client comes from 127.0.0.1 and a fixture shares one server: the limits are
+            // off unless a test sets them (RateLimitTests).
+            ["Portal:EnrolmentAttempts"] = "0",
+            ["Portal:SignInAttempts"] = "0",
+            ["Portal:RefusedOperatorTokens"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -94,9 +99,29 @@ internal sealed class PortalServer : IAsyncDisposable
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2));
     }
 
-    public HttpClient CreateClient(string? bearer = null, Guid? agentId = null)
+    /// <param name="source">A loopback address (127.0.0.2, …) to connect from: another client address to the rate limits.</param>
+    public HttpClient CreateClient(string? bearer = null, Guid? agentId = null, System.Net.IPAddress? source = null)
     {
         var handler = new SocketsHttpHandler();
+        if (source is not null)
+        {
+            handler.ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(source.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new System.Net.IPEndPoint(source, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
         var pin = CertificateSha256;
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             certificate is not null && certificate.GetCertHashString(HashAlgorithmName.SHA256) == pin;
@@ -128,14 +153,14 @@ internal sealed class PortalServer : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<SiteCreated>())!;
     }
 
-    public async Task<TestAgent> EnrolAsync(SiteCreated site, string? hardwareId = null)
+    public async Task<TestAgent> EnrolAsync(SiteCreated site, string? hardwareId = null, System.Net.IPAddress? source = null)
     {
-        using var anonymous = CreateClient();
+        using var anonymous = CreateClient(source: source);
         using var response = await anonymous.PostAsJsonAsync("/api/agent/v1/enrol",
             new EnrolRequest(site.EnrolmentKey, hardwareId ?? $"pi-{Guid.NewGuid():N}", "b8:27:eb:12:34:56", "onestoppi-test", "0.1.0"));
         Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         var enrolled = (await response.Content.ReadFromJsonAsync<EnrolResponse>())!;
-        return new TestAgent(enrolled.AgentId, enrolled.Token, CreateClient(enrolled.Token, enrolled.AgentId));
+        return new TestAgent(enrolled.AgentId, enrolled.Token, CreateClient(enrolled.Token, enrolled.AgentId, source));
     }
 
     public async Task AssignAsync(TestAgent agent, int siteId)

@@ -76,8 +76,11 @@ internal sealed partial class PortalProcess : IAsyncDisposable
             await _process.DisposeAsync().ConfigureAwait(false);
         }
 
+        // The service tests enrol dozens of agents, one per simulated site, all from 127.0.0.1: the per-address
+        // enrolment limit (on by default, tested in OneStopPi.Portal.Tests) would take them for a guesser.
         _process = ChildProcess.StartDotnet($"portal :{Port}", BuildOutputs.Portal,
-            ["serve", "--urls", $"https://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}", $"--Portal:DataDirectory={DataDirectory}"],
+            ["serve", "--urls", $"https://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}", $"--Portal:DataDirectory={DataDirectory}",
+             "--Portal:EnrolmentAttempts=0"],
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Logging__Console__FormatterName"] = "simple" },
             workingDirectory: DataDirectory);
         Match sha = await _process.WaitForOutputAsync(CertificateLine(), StartTimeout).ConfigureAwait(false);

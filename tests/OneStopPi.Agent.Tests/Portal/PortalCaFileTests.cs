@@ -16,6 +16,7 @@ namespace OneStopPi.Agent.Tests.Portal;
 public sealed class PortalCaFileTests
 {
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
+    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
     private DirectoryInfo _directory = null!;
     private TestCa _dealer = null!;
     private TestCa _stranger = null!;
@@ -127,6 +128,19 @@ public sealed class PortalCaFileTests
     public async Task A_certificate_from_the_dealers_CA_for_another_address_is_refused()
     {
         using var leaf = _dealer.Issue(IPAddress.Parse("127.0.77.2"));
+        await using var server = TlsTestServer.Start(leaf);
+        using var http = new HttpClient(PortalHttpHandler.Create(Settings(server, _caFile)));
+
+        var refused = Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(server.Url));
+        Assert.That(refused!.InnerException, Is.InstanceOf<AuthenticationException>());
+    }
+
+    [Test]
+    public async Task A_client_certificate_from_the_dealers_CA_is_refused_as_a_server_certificate()
+    {
+        // The dealer's CA may also issue client certificates (to boxes, to staff): the system-CA path
+        // requires the server-auth usage, and so must the caFile path.
+        using var leaf = _dealer.Issue(TlsTestServer.Address, usage: ClientAuth);
         await using var server = TlsTestServer.Start(leaf);
         using var http = new HttpClient(PortalHttpHandler.Create(Settings(server, _caFile)));
 

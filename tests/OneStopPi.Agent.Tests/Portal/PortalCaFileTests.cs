@@ -86,6 +86,9 @@ public sealed class PortalCaFileTests
             client.EnrolAsync(server.Url, new EnrolRequest("key", "hw", "b8:27:eb:00:00:01", "pi", "0.1.0"), CancellationToken.None));
         Assert.That(refused!.InnerException, Is.InstanceOf<HttpRequestException>());
         Assert.That(refused.Message, Does.Contain("/api/agent/v1/enrol"));
+        // The log line is the message alone: it must say why, not "see inner exception".
+        Assert.That(refused.Message, Does.Contain("certificate was rejected"));
+        Assert.That(refused.Message, Does.Not.Contain("see inner exception"));
     }
 
     [Test]

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Portal;
@@ -15,8 +14,6 @@ namespace OneStopPi.Agent.Tests.Portal;
 [Parallelizable(ParallelScope.Self)]
 public sealed class PortalCaFileTests
 {
-    private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
-    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
     private DirectoryInfo _directory = null!;
     private TestCa _dealer = null!;
     private TestCa _stranger = null!;
@@ -95,11 +92,7 @@ public sealed class PortalCaFileTests
     public async Task A_certificate_from_another_CA_is_refused_even_with_caFile()
     {
         using var leaf = _stranger.Issue(TlsTestServer.Address);
-        await using var server = TlsTestServer.Start(leaf);
-        using var http = new HttpClient(PortalHttpHandler.Create(Settings(server, _caFile)));
-
-        var refused = Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(server.Url));
-        Assert.That(refused!.InnerException, Is.InstanceOf<AuthenticationException>());
+        await AssertRefusedWithCaFileAsync(leaf);
     }
 
     [Test]
@@ -108,11 +101,7 @@ public sealed class PortalCaFileTests
         // Same subject as the dealer's root, different key: a chain that matches by name only.
         using TestCa impostor = TestCa.Create(_dealer.Certificate.Subject);
         using var leaf = impostor.Issue(TlsTestServer.Address);
-        await using var server = TlsTestServer.Start(leaf, [impostor.Certificate]);
-        using var http = new HttpClient(PortalHttpHandler.Create(Settings(server, _caFile)));
-
-        var refused = Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(server.Url));
-        Assert.That(refused!.InnerException, Is.InstanceOf<AuthenticationException>());
+        await AssertRefusedWithCaFileAsync(leaf, [impostor.Certificate]);
     }
 
     [Test]
@@ -120,22 +109,14 @@ public sealed class PortalCaFileTests
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
         using var leaf = _dealer.Issue(TlsTestServer.Address, notBefore: now.AddDays(-10), notAfter: now.AddDays(-1));
-        await using var server = TlsTestServer.Start(leaf);
-        using var http = new HttpClient(PortalHttpHandler.Create(Settings(server, _caFile)));
-
-        var refused = Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(server.Url));
-        Assert.That(refused!.InnerException, Is.InstanceOf<AuthenticationException>());
+        await AssertRefusedWithCaFileAsync(leaf);
     }
 
     [Test]
     public async Task A_certificate_from_the_dealers_CA_for_another_address_is_refused()
     {
         using var leaf = _dealer.Issue(IPAddress.Parse("127.0.77.2"));
-        await using var server = TlsTestServer.Start(leaf);
-        using var http = new HttpClient(PortalHttpHandler.Create(Settings(server, _caFile)));
-
-        var refused = Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(server.Url));
-        Assert.That(refused!.InnerException, Is.InstanceOf<AuthenticationException>());
+        await AssertRefusedWithCaFileAsync(leaf);
     }
 
     [Test]
@@ -143,12 +124,8 @@ public sealed class PortalCaFileTests
     {
         // The dealer's CA may also issue client certificates (to boxes, to staff): the system-CA path
         // requires the server-auth usage, and so must the caFile path.
-        using var leaf = _dealer.Issue(TlsTestServer.Address, usage: ClientAuth);
-        await using var server = TlsTestServer.Start(leaf);
-        using var http = new HttpClient(PortalHttpHandler.Create(Settings(server, _caFile)));
-
-        var refused = Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(server.Url));
-        Assert.That(refused!.InnerException, Is.InstanceOf<AuthenticationException>());
+        using var leaf = _dealer.Issue(TlsTestServer.Address, usage: TestCa.ClientAuth);
+        await AssertRefusedWithCaFileAsync(leaf);
     }
 
     [Test]
@@ -209,60 +186,14 @@ public sealed class PortalCaFileTests
         Assert.That(handler.SslOptions.EnabledSslProtocols, Is.EqualTo(SslProtocols.Tls12 | SslProtocols.Tls13));
     }
 
-    private static AgentSettings Settings(TlsTestServer server, string? caFile) => new() { PortalUrl = server.Url, CaFile = caFile };
-
-    /// <summary>A CA made for one fixture: its certificate (with key) issues server certificates and sub-CAs.</summary>
-    private sealed class TestCa : IDisposable
+    private async Task AssertRefusedWithCaFileAsync(X509Certificate2 leaf, X509Certificate2Collection? intermediates = null)
     {
-        private TestCa(X509Certificate2 certificate) => Certificate = certificate;
+        await using var server = TlsTestServer.Start(leaf, intermediates);
+        using var http = new HttpClient(PortalHttpHandler.Create(Settings(server, _caFile)));
 
-        public X509Certificate2 Certificate { get; }
-
-        public static TestCa Create(string subject)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            CertificateRequest request = CaRequest(subject, key);
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            return new TestCa(request.CreateSelfSigned(now.AddDays(-30), now.AddDays(30)));
-        }
-
-        public TestCa IssueSubCa(string subject)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            CertificateRequest request = CaRequest(subject, key);
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            using X509Certificate2 issued = request.Create(Certificate, now.AddDays(-20), now.AddDays(20), Serial());
-            return new TestCa(issued.CopyWithPrivateKey(key));
-        }
-
-        public X509Certificate2 Issue(IPAddress address, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, Oid? usage = null)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={address}", key, HashAlgorithmName.SHA256);
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(address);
-            request.CertificateExtensions.Add(names.Build());
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([usage ?? ServerAuth], false));
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            using X509Certificate2 issued = request.Create(Certificate, notBefore ?? now.AddMinutes(-5), notAfter ?? now.AddDays(2), Serial());
-            return issued.CopyWithPrivateKey(key);
-        }
-
-        public void Dispose() => Certificate.Dispose();
-
-        private static CertificateRequest CaRequest(string subject, ECDsa key)
-        {
-            var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
-            request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-            request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-            request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-            return request;
-        }
-
-        private static byte[] Serial() => RandomNumberGenerator.GetBytes(12);
+        var refused = Assert.ThrowsAsync<HttpRequestException>(() => http.GetStringAsync(server.Url));
+        Assert.That(refused!.InnerException, Is.InstanceOf<AuthenticationException>());
     }
+
+    private static AgentSettings Settings(TlsTestServer server, string? caFile) => new() { PortalUrl = server.Url, CaFile = caFile };
 }

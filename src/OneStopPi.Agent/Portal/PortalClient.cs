@@ -102,7 +102,7 @@ public sealed class PortalClient
         }
         catch (HttpRequestException e)
         {
-            throw new PortalUnavailableException($"{request.Method} {request.RequestUri}: {e.Message}", e);
+            throw new PortalUnavailableException($"{request.Method} {request.RequestUri}: {Reason(e)}", e);
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -126,6 +126,15 @@ public sealed class PortalClient
             throw new PortalRejectedException(response.StatusCode, message);
         }
     }
+
+    /// <summary>
+    /// The agent logs the message alone, and a TLS failure's says only "see inner exception": the inner
+    /// one (certificate refused, no common protocol) is what a dealer with the wrong caFile needs to read.
+    /// </summary>
+    private static string Reason(HttpRequestException e) =>
+        e.HttpRequestError == HttpRequestError.SecureConnectionError && e.InnerException is { } inner
+            ? $"the TLS connection could not be established: {inner.Message}"
+            : e.Message;
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {

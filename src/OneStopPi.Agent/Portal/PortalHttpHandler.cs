@@ -14,6 +14,8 @@ namespace OneStopPi.Agent.Portal;
 /// </summary>
 public static class PortalHttpHandler
 {
+    private static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1");
+
     public static SocketsHttpHandler Create(AgentSettings settings)
     {
         X509Certificate2Collection? customRoots = null;
@@ -75,6 +77,9 @@ public static class PortalHttpHandler
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         custom.ChainPolicy.CustomTrustStore.AddRange(customRoots);
         custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        // What SslStream asks of the system chain: a certificate for a TLS server. The dealer's CA may
+        // also issue client certificates (to boxes, to staff); none of them may stand in for the portal.
+        custom.ChainPolicy.ApplicationPolicy.Add(ServerAuthentication);
         if (chain is not null)
         {
             foreach (X509ChainElement element in chain.ChainElements)

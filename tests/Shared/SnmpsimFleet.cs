@@ -20,7 +20,7 @@ internal sealed class SnmpsimFleet : IAsyncDisposable
     public string Directory { get; }
 
     /// <summary>Port 161 as root (like a printer), 1161 otherwise.</summary>
-    public static int DefaultPort => Environment.UserName == "root" ? 161 : 1161;
+    public static int DefaultPort => Environment.IsPrivilegedProcess ? 161 : 1161;
 
     /// <summary>Starts a fleet; <paramref name="mode"/> is v2c (v1 and v2c) or v1 (copies without Counter64).</summary>
     public static async Task<SnmpsimFleet> StartAsync(string mode, string firstAddress, IReadOnlyList<string> recordings, int? port = null)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OneStopPi.TestSupport;
 
 namespace OneStopPi.Agent.Tests.Deploy;
 
@@ -34,10 +35,7 @@ public sealed class SystemdUnitTests
 
     private static (int ExitCode, string Output) Run(params string[] arguments)
     {
-        if (!File.Exists("/usr/bin/systemd-analyze"))
-        {
-            Assert.Ignore("systemd-analyze is not installed (Debian package systemd)");
-        }
+        Prerequisite.RequireFile("/usr/bin/systemd-analyze", "systemd");
 
         var start = new ProcessStartInfo("/usr/bin/systemd-analyze") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in arguments)

@@ -25,21 +25,13 @@ internal sealed class SimulatedLan
 
     public static async Task<SimulatedLan> BuildAsync(params string[] options)
     {
-        if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root" && !IsRoot())
-        {
-            Assert.Ignore("The simulated LAN needs root (network namespaces, veth pairs, UDP 161); CI runs as root.");
-        }
+        Prerequisite.RequireRoot("the simulated LAN is built of network namespaces, veth pairs and daemons on UDP 161");
 
         ProcessResult built = await ExternalProcess.RunAsync(Path.Combine(Scripts, "make-lan.sh"),
             ["--replace", "--recordings", RepoPaths.SampleWalks, .. options], timeout: TimeSpan.FromSeconds(120)).ConfigureAwait(false);
-        if (built.ExitCode == 4)
-        {
-            Assert.Ignore("make-lan.sh: not root. " + built.StandardError);
-        }
-
         if (built.ExitCode == 5)
         {
-            Assert.Fail("make-lan.sh: a package is missing (iproute2 snmpsim python3): " + built.StandardError);
+            Prerequisite.Missing("make-lan.sh: a package is missing (iproute2 snmpsim python3): " + built.StandardError);
         }
 
         Assert.That(built.ExitCode, Is.Zero, built.ToString());
@@ -58,7 +50,7 @@ internal sealed class SimulatedLan
 
     public static async Task TearDownAsync()
     {
-        if (!Directory.Exists(StateDirectory) && !IsRoot())
+        if (!Directory.Exists(StateDirectory) && !Prerequisite.IsRoot)
         {
             return;
         }
@@ -115,7 +107,4 @@ internal sealed class SimulatedLan
     }
 
     public static JsonElement[] ParseArray(string json) => [.. JsonDocument.Parse(json).RootElement.EnumerateArray()];
-
-    private static bool IsRoot() => File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal)) is { } uid
-        && uid.Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1) == "0";
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using OneStopPi.Agent.Lan.Discovery;
 using OneStopPi.Agent.Tests.Cli;
+using OneStopPi.TestSupport;
 
 namespace OneStopPi.Agent.Tests.Lan;
 
@@ -98,10 +99,7 @@ public sealed class DiscoveryResponderTests
     [Test]
     public async Task Probe_from_a_privileged_port_is_never_answered()
     {
-        if (Environment.UserName != "root")
-        {
-            Assert.Ignore("binding UDP port 999 needs root");
-        }
+        Prerequisite.RequireRoot("the probe is sent from UDP port 999, a privileged port");
 
         await using LanAgent agent = await LanAgent.StartAsync();
         using Socket client = Client(port: 999);

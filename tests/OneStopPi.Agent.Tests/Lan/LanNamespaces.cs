@@ -33,20 +33,14 @@ internal sealed class LanNamespaces : IAsyncDisposable
     /// <summary>The mDNS names they end up with: c's MAC ends like a's, so c finds onestop-000a taken when it probes.</summary>
     public static IReadOnlyList<string> Names { get; } = ["onestop-000a", "onestop-000b", "onestop-000a-2"];
 
-    /// <summary>Why these tests cannot run here, or null.</summary>
-    public static string? Unavailable()
+    /// <summary>Skips (or under CI fails) the tests where namespaces cannot be made: not root, or no iproute2.</summary>
+    public static void Require()
     {
-        if (!OperatingSystem.IsLinux())
+        Prerequisite.RequireRoot("creating network namespaces (ip netns add)");
+        if (!File.Exists("/usr/sbin/ip") && !File.Exists("/sbin/ip") && !File.Exists("/usr/bin/ip"))
         {
-            return "network namespaces are Linux only";
+            Prerequisite.Missing("ip is not installed (Debian package iproute2)");
         }
-
-        if (Environment.UserName != "root")
-        {
-            return "creating network namespaces (ip netns add) needs root; CI runs as root";
-        }
-
-        return File.Exists("/usr/sbin/ip") || File.Exists("/sbin/ip") || File.Exists("/usr/bin/ip") ? null : "iproute2 (ip) is not installed";
     }
 
     public static async Task<LanNamespaces> StartAsync()

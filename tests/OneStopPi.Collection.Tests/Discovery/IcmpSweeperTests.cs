@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging.Abstractions;
 using OneStopPi.Collection.Discovery;
+using OneStopPi.TestSupport;
 
 namespace OneStopPi.Collection.Tests.Discovery;
 
@@ -48,7 +49,7 @@ public sealed class IcmpSweeperTests
         await using IcmpSweeper sweeper = IcmpSweeper.Open(1 << 20, TimeProvider.System, NullLogger.Instance);
         if (sweeper.Mode == IcmpMode.Unavailable)
         {
-            Assert.Ignore("Neither a raw ICMP socket (CAP_NET_RAW) nor a ping socket (net.ipv4.ping_group_range) is allowed for this user.");
+            Prerequisite.Missing("Neither a raw ICMP socket (CAP_NET_RAW) nor a ping socket (net.ipv4.ping_group_range) is allowed for this user");
         }
 
         await sweeper.SendEchoAsync(System.Net.IPAddress.Loopback, CancellationToken.None);
@@ -95,7 +96,7 @@ public sealed class IcmpSweeperTests
         await using IcmpSweeper sweeper = IcmpSweeper.Open(1 << 20, TimeProvider.System, NullLogger.Instance);
         if (sweeper.Mode != IcmpMode.Raw)
         {
-            Assert.Ignore("Needs a raw ICMP socket (root or CAP_NET_RAW): a ping socket never sees port-unreachable.");
+            Prerequisite.Missing("Needs a raw ICMP socket (root or CAP_NET_RAW): a ping socket never sees port-unreachable");
         }
 
         using var udp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);

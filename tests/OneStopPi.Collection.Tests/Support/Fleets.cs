@@ -1,3 +1,5 @@
+using OneStopPi.TestSupport;
+
 namespace OneStopPi.Collection.Tests.Support;
 
 /// <summary>
@@ -36,7 +38,7 @@ internal static class Fleets
     {
         if (!SnmpsimFleet.Available)
         {
-            Assert.Ignore("snmpsim is not installed (apt-get install snmpsim)");
+            Prerequisite.Missing("snmpsim is not installed (Debian package snmpsim)");
         }
 
         return SnmpsimFleet.Start(name, firstIp, files);

@@ -418,12 +418,32 @@ public sealed class SnmpClientTransportTests
         Assert.That(answers.Select(a => a.Single().Oid), Is.EqualTo(Enumerable.Range(1, 200).Select(i => Column((uint)i))));
     }
 
-    [Test]
-    public async Task IPv6_loopback_works_on_the_same_dual_mode_socket()
+    private static string? Ipv6LoopbackMissing()
     {
         if (!Socket.OSSupportsIPv6)
         {
-            Assert.Ignore("This kernel or network namespace has IPv6 disabled (Socket.OSSupportsIPv6 is false), so ::1 cannot be reached.");
+            return "IPv6 is disabled in this kernel or network namespace";
+        }
+
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            return null;
+        }
+        catch (SocketException e)
+        {
+            return $"binding [::1]:0 fails with {e.SocketErrorCode}";
+        }
+    }
+
+    [Test]
+    public async Task IPv6_loopback_works_on_the_same_dual_mode_socket()
+    {
+        // A property of the kernel, not of what .ci/run installs: skipped (with the cause) on every run where ::1 is absent.
+        if (Ipv6LoopbackMissing() is { } cause)
+        {
+            Assert.Ignore($"IPv6 loopback ::1 is not available here ({cause}), so the dual-mode socket cannot be tried over IPv6.");
         }
 
         await using TestResponder v6 = TestResponder.Start("::1");

@@ -25,15 +25,8 @@ public sealed class ServicePeers
     /// <summary>The fleet; the test is ignored when port 161 cannot be bound (not root).</summary>
     internal static async Task<SnmpsimFleet> FleetAsync()
     {
-        if (SnmpsimFleet.DefaultPort != 161)
-        {
-            Assert.Ignore("The agent scans port 161: the simulated fleet needs root to bind it.");
-        }
-
-        if (!File.Exists("/usr/bin/snmpsimd"))
-        {
-            Assert.Ignore("snmpsimd (Debian package snmpsim) is not installed.");
-        }
+        Prerequisite.RequireRoot("the agent scans port 161, which the simulated fleet can bind only as root");
+        Prerequisite.RequireFile("/usr/bin/snmpsimd", "snmpsim");
 
         Task<SnmpsimFleet> fleet;
         lock (Gate)

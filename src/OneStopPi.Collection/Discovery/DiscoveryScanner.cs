@@ -227,7 +227,7 @@ public sealed partial class DiscoveryScanner
             {
                 if (ArpSweeper.TryOpen(subnet.ArpLink!, _time, _logger) is not { } sweeper)
                 {
-                    plan.ArpSwept.ExceptWith(targets);
+                    plan.ThroughKernel.AddRange(targets.Select(a => (a, true)));
                     continue;
                 }
 
@@ -248,9 +248,8 @@ public sealed partial class DiscoveryScanner
             }
 
             // Pass 1: an echo and a liveness datagram to every other address, on-link ones paced by the neighbour table.
-            foreach (IPAddress address in plan.KernelAddresses(ranges))
+            foreach ((IPAddress address, bool onLink) in plan.ThroughKernel)
             {
-                bool onLink = LocalSubnet.Find(subnets, address) is { NeedsNeighbour: true };
                 if (onLink)
                 {
                     await pacer!.AdmitAsync(address, token).ConfigureAwait(false);
@@ -707,28 +706,25 @@ public sealed partial class DiscoveryScanner
     }
 
     /// <summary>
-    /// Which way each address goes: IPv6 hosts straight to identification; on-link IPv4 addresses of an
-    /// Ethernet subnet to an ARP sweep of that subnet (when enabled); everything else through the kernel.
+    /// Which way each address goes, decided in one pass over the ranges: IPv6 hosts straight to identification;
+    /// on-link IPv4 addresses of an Ethernet subnet to an ARP sweep of that subnet (when enabled); everything
+    /// else through the kernel, in range order.
     /// </summary>
     private sealed class SweepPlan
     {
-        private readonly HashSet<IPAddress> _own;
-
-        private SweepPlan(HashSet<IPAddress> own) => _own = own;
-
         public List<IPAddress> Direct { get; } = [];
 
         public Dictionary<LocalSubnet, List<IPAddress>> ArpTargets { get; } = [];
 
-        /// <summary>Addresses an ARP sweep takes care of; the kernel path skips them.</summary>
-        public HashSet<IPAddress> ArpSwept { get; } = [];
+        /// <summary>Addresses probed directly, and whether each is on-link (then it needs a neighbour entry).</summary>
+        public List<(IPAddress Address, bool OnLink)> ThroughKernel { get; } = [];
 
         /// <summary>The interface of the first on-link address that needs a neighbour entry, if any (the pacer's).</summary>
         public string? OnLinkDevice { get; private set; }
 
         public static SweepPlan Of(TargetRangeSet ranges, IReadOnlyList<LocalSubnet> subnets, HashSet<IPAddress> own, bool arp)
         {
-            var plan = new SweepPlan(own);
+            var plan = new SweepPlan();
             foreach (IPAddress address in ranges.Addresses())
             {
                 if (own.Contains(address))
@@ -744,6 +740,7 @@ public sealed partial class DiscoveryScanner
 
                 if (LocalSubnet.Find(subnets, address) is not { NeedsNeighbour: true } subnet)
                 {
+                    plan.ThroughKernel.Add((address, false));
                     continue;
                 }
 
@@ -756,16 +753,15 @@ public sealed partial class DiscoveryScanner
                     }
 
                     targets.Add(address);
-                    plan.ArpSwept.Add(address);
+                }
+                else
+                {
+                    plan.ThroughKernel.Add((address, true));
                 }
             }
 
             return plan;
         }
-
-        /// <summary>The IPv4 addresses the kernel path probes, in range order.</summary>
-        public IEnumerable<IPAddress> KernelAddresses(TargetRangeSet ranges) =>
-            ranges.Addresses().Where(a => a.AddressFamily == AddressFamily.InterNetwork && !_own.Contains(a) && !ArpSwept.Contains(a));
     }
 
     /// <summary>One address a liveness probe went to.</summary>

@@ -184,6 +184,7 @@ public sealed class DeviceCollector
         StandardOids.PrtMarkerColorantValue,
         StandardOids.PrtMarkerCounterUnit,
         StandardOids.PrtMarkerLifeCount,
+        StandardOids.PrtMarkerPowerOnCount,
         StandardOids.PrtAlertSeverityLevel,
         StandardOids.PrtAlertGroup,
         StandardOids.PrtAlertGroupIndex,

@@ -43,7 +43,9 @@ internal static class ReadingBuilder
 
         string? sysDescr = read.Text(StandardOids.SysDescr);
         (string? vendor, IReadOnlyList<string> vendorNames) = Vendor(profile, sysDescr);
-        string? model = Model(read, profile, vendorNames);
+        string? serial = Serial(read, profile);
+        string? firmware = Firmware(read, profile);
+        string? model = Model(read, profile, vendorNames, [serial, firmware]);
         var counters = new Dictionary<string, PageCounter>(StringComparer.Ordinal);
         var supplies = new List<SupplyReading>();
         DeviceStatus status = Status(read);
@@ -65,8 +67,8 @@ internal static class ReadingBuilder
             Mac = Mac(read),
             Vendor = vendor,
             Model = model,
-            Serial = Serial(read, profile),
-            Firmware = Firmware(read, profile),
+            Serial = serial,
+            Firmware = firmware,
             SysName = read.Text(StandardOids.SysName),
             SysDescr = sysDescr,
             SysObjectId = read.SysObjectId?.ToString(),
@@ -100,7 +102,7 @@ internal static class ReadingBuilder
         return (profile.Profile.Vendor, names);
     }
 
-    private static string? Model(DeviceAnswers read, CompiledProfile? profile, IReadOnlyList<string> vendorNames)
+    private static string? Model(DeviceAnswers read, CompiledProfile? profile, IReadOnlyList<string> vendorNames, IReadOnlyList<string?> knownValues)
     {
         IEnumerable<CompiledSource> sources = profile?.Model ?? [];
         if (!sources.Any(s => s.From == ValueSources.HrDeviceDescr))
@@ -122,7 +124,7 @@ internal static class ReadingBuilder
                 continue;
             }
 
-            if (IdentityText.Model(text, vendorNames) is { } model)
+            if (IdentityText.Model(text, vendorNames, knownValues) is { } model)
             {
                 return model;
             }
@@ -321,6 +323,14 @@ internal static class ReadingBuilder
                 }
 
                 counters[CounterNames.Total] = new PageCounter(count, column.Append(read.PrinterIndex, index).ToString());
+                foreach ((uint powerOnIndex, SnmpValue powerOn, ObjectIdentifier powerOnColumn) in PrinterRows(read, tables, StandardOids.PrtMarkerPowerOnCount))
+                {
+                    if (powerOnIndex == index && DeviceAnswers.NumberOf(powerOnColumn, powerOn, read.Problems) is >= 0 and var sincePowerOn)
+                    {
+                        counters[CounterNames.SincePowerOn] = new PageCounter(sincePowerOn, powerOnColumn.Append(read.PrinterIndex, index).ToString());
+                    }
+                }
+
                 break;
             }
         }
@@ -428,6 +438,10 @@ internal static class ReadingBuilder
 
                     sum += value;
                     used.Add(oid);
+                    if (counter.FirstAnswering)
+                    {
+                        break;
+                    }
                 }
             }
 

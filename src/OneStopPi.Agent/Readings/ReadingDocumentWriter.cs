@@ -9,7 +9,7 @@ namespace OneStopPi.Agent.Readings;
 
 /// <summary>
 /// Writes one scan as a reading document of schemas/readings.xsd (urn:onestoppi:readings:1):
-/// scalars as attributes, the standard counters with their source OIDs, supplies with their raw
+/// scalars as attributes, the counters (the vocabulary first, then vendor extras) with their source OIDs, supplies with their raw
 /// level, max and state. Values are cut to the schema's limits (a hostile device's 64 KB string
 /// becomes 256 characters) so a document never fails the portal's validation because of a device.
 /// </summary>
@@ -18,6 +18,9 @@ public static partial class ReadingDocumentWriter
     public const string Namespace = "urn:onestoppi:readings:1";
     private const int TextLimit = 256;
     private const int LongTextLimit = 1024;
+
+    /// <summary>The schema's bound on counters per device.</summary>
+    private const int MaxCounters = 64;
     private const int TokenLimit = 64;
 
     public static byte[] Write(string agentId, string siteId, ScanKind kind, bool missedMeter, DateTimeOffset start, DateTimeOffset end, IEnumerable<DeviceReading> readings)
@@ -83,9 +86,10 @@ public static partial class ReadingDocumentWriter
         }
 
         WriteStatus(xml, reading.Status);
-        foreach (string name in CounterNames.Standard)
+        foreach (string name in CounterNames.InReadingOrder(reading.Counters.Keys).Where(CounterNames.IsValid).Take(MaxCounters))
         {
-            if (reading.Counters.TryGetValue(name, out PageCounter? counter) && counter.Value >= 0 && counter.Oid.Length <= TextLimit && CounterSource().IsMatch(counter.Oid))
+            PageCounter counter = reading.Counters[name];
+            if (counter.Value >= 0 && counter.Oid.Length <= TextLimit && CounterSource().IsMatch(counter.Oid))
             {
                 xml.WriteStartElement("counter", Namespace);
                 xml.WriteAttributeString("name", name);

@@ -31,6 +31,7 @@ internal static class StandardOids
     public static readonly ObjectIdentifier PrtLocalizationCharacterSet = "1.3.6.1.2.1.43.7.1.1.4";
     public static readonly ObjectIdentifier PrtMarkerCounterUnit = "1.3.6.1.2.1.43.10.2.1.3";
     public static readonly ObjectIdentifier PrtMarkerLifeCount = "1.3.6.1.2.1.43.10.2.1.4";
+    public static readonly ObjectIdentifier PrtMarkerPowerOnCount = "1.3.6.1.2.1.43.10.2.1.5";
     public static readonly ObjectIdentifier PrtMarkerSuppliesColorantIndex = "1.3.6.1.2.1.43.11.1.1.3";
     public static readonly ObjectIdentifier PrtMarkerSuppliesClass = "1.3.6.1.2.1.43.11.1.1.4";
     public static readonly ObjectIdentifier PrtMarkerSuppliesType = "1.3.6.1.2.1.43.11.1.1.5";

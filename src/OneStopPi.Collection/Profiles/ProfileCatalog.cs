@@ -91,7 +91,7 @@ public sealed class ProfileCatalog
         Serial = p.Serial ?? [],
         Firmware = p.Firmware ?? [],
         StatusText = p.StatusText ?? [],
-        Counters = [.. (p.Counters ?? []).Select(c => c with { Sum = c.Sum ?? [] })],
+        Counters = [.. (p.Counters ?? []).Select(c => c with { Sum = c.Sum ?? [], First = c.First ?? [] })],
         CounterTables = [.. (p.CounterTables ?? []).Select(t => t with { Rows = t.Rows ?? [] })],
         BrotherMaintenance = p.BrotherMaintenance is { } b
             ? b with
@@ -164,11 +164,14 @@ internal sealed class CompiledProfile
         Serial = [.. profile.Serial.Select(Compile)];
         Firmware = [.. profile.Firmware.Select(Compile)];
         StatusText = [.. profile.StatusText.Select(Compile)];
-        Counters = [.. profile.Counters.Select(c => new CompiledCounter(c.Name,
-            [.. (c.Oid is null ? c.Sum : [c.Oid, .. c.Sum]).Select(ParseOid)]))];
+        Counters = [.. profile.Counters.Select(Compile)];
         CounterTables = [.. profile.CounterTables.Select(t => new CompiledCounterTable(ParseOid(t.KeyColumn), ParseOid(t.ValueColumn),
             t.UnitColumn is null ? (ObjectIdentifier?)null : ParseOid(t.UnitColumn), t.Unit,
-            [.. t.Rows.Select(r => new CompiledCounterRow(r.Counter, MakeRegex(r.Key), r.Sum))]))];
+            [.. t.Rows.Select(r =>
+            {
+                CheckCounterName(r.Counter);
+                return new CompiledCounterRow(r.Counter, MakeRegex(r.Key), r.Sum);
+            })]))];
         BrotherBlocks = [.. (profile.BrotherMaintenance?.Blocks ?? []).Select(b => (ParseOid(b.Oid), b))];
         BrotherInkModels = profile.BrotherMaintenance?.InkModels is { } ink ? MakeRegex(ink) : null;
         foreach ((_, BrotherBlock block) in BrotherBlocks)
@@ -178,6 +181,11 @@ internal sealed class CompiledProfile
                 if (code.Length != 2 || !byte.TryParse(code, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out _))
                 {
                     throw new InvalidDataException($"profile {profile.Name}: Brother code '{code}' is not two hex digits");
+                }
+
+                if (meaning.Counter is { } counterName)
+                {
+                    CheckCounterName(counterName);
                 }
 
                 if ((meaning.Counter is null) == (meaning.Supply is null)
@@ -246,6 +254,28 @@ internal sealed class CompiledProfile
     public IEnumerable<ObjectIdentifier> TableColumns =>
         CounterTables.SelectMany(t => t.UnitColumn is { } unit ? new[] { t.KeyColumn, t.ValueColumn, unit } : [t.KeyColumn, t.ValueColumn]).Distinct();
 
+    private static CompiledCounter Compile(CounterSource counter)
+    {
+        CheckCounterName(counter.Name);
+        int ways = (counter.Oid is null ? 0 : 1) + (counter.Sum.Count > 0 ? 1 : 0) + (counter.First.Count > 0 ? 1 : 0);
+        if (ways != 1)
+        {
+            throw new InvalidDataException($"counter '{counter.Name}' needs exactly one of oid, sum and first");
+        }
+
+        return counter.First.Count > 0
+            ? new CompiledCounter(counter.Name, [.. counter.First.Select(ParseOid)], FirstAnswering: true)
+            : new CompiledCounter(counter.Name, [.. (counter.Oid is null ? counter.Sum : [counter.Oid]).Select(ParseOid)], FirstAnswering: false);
+    }
+
+    internal static void CheckCounterName(string name)
+    {
+        if (!Readings.CounterNames.IsValid(name))
+        {
+            throw new InvalidDataException($"counter name '{name}' is not camelCase letters and digits of 2 to {Readings.CounterNames.MaxNameLength} characters");
+        }
+    }
+
     private static CompiledSource Compile(ValueSource source)
     {
         if ((source.Oid is null) == (source.From is null))
@@ -298,7 +328,8 @@ internal sealed record CompiledRule(ObjectIdentifier? Prefix, Regex? SysDescr, i
 
 internal sealed record CompiledSource(ObjectIdentifier? Oid, string? From, Regex? Regex, string? DeviceIdKey);
 
-internal sealed record CompiledCounter(string Name, IReadOnlyList<ObjectIdentifier> Oids);
+/// <summary>A scalar counter: the sum of the <see cref="Oids"/> that answer, or (<see cref="FirstAnswering"/>) the first that does.</summary>
+internal sealed record CompiledCounter(string Name, IReadOnlyList<ObjectIdentifier> Oids, bool FirstAnswering);
 
 internal sealed record CompiledCounterTable(ObjectIdentifier KeyColumn, ObjectIdentifier ValueColumn, ObjectIdentifier? UnitColumn, long? Unit, IReadOnlyList<CompiledCounterRow> Rows);
 

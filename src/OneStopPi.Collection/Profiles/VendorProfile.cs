@@ -96,10 +96,12 @@ public sealed record ValueSource
 }
 
 /// <summary>
-/// A scalar counter under its reading name (total, mono, colour, print, copy, scan, fax, duplex, or an
-/// extra name). <see cref="Oid"/> alone, or <see cref="Sum"/>: the values present are added (at least one
-/// must be), for counters a device splits by function or colour. A vendor <c>total</c> replaces
-/// prtMarkerLifeCount: name it only where it is the total dealers bill from.
+/// A scalar counter under its reading name (the vocabulary of <see cref="Readings.CounterNames"/>, or an
+/// extra whose name says what it counts). <see cref="Oid"/> alone; or <see cref="Sum"/>: the values
+/// present are added (at least one must be) and the reading lists every part ("a+b"); or
+/// <see cref="First"/>: the first OID that answers (models of one family keep the same count in
+/// different places). A vendor <c>total</c> replaces prtMarkerLifeCount: name it only where it is the
+/// total dealers bill from. <see cref="Source"/> says where the OID's meaning comes from.
 /// </summary>
 public sealed record CounterSource
 {
@@ -108,6 +110,10 @@ public sealed record CounterSource
     public string? Oid { get; init; }
 
     public IReadOnlyList<string> Sum { get; init; } = [];
+
+    public IReadOnlyList<string> First { get; init; } = [];
+
+    public string? Source { get; init; }
 }
 
 /// <summary>
@@ -136,6 +142,9 @@ public sealed record CounterRow
     public required string Key { get; init; }
 
     public bool Sum { get; init; }
+
+    /// <summary>Where the row's meaning comes from (a MIB, an open project's module).</summary>
+    public string? Source { get; init; }
 }
 
 /// <summary>

@@ -39,9 +39,8 @@ public sealed record DeviceReading
     public DeviceStatus Status { get; init; } = DeviceStatus.Unknown;
 
     /// <summary>
-    /// Page counters by name: <c>total</c>, <c>mono</c>, <c>colour</c>, <c>print</c>, <c>copy</c>,
-    /// <c>scan</c>, <c>fax</c>, <c>duplex</c> (see <see cref="CounterNames"/>) and vendor extras,
-    /// each with the OID it was read from.
+    /// Page counters by name (the vocabulary of <see cref="CounterNames"/>, then vendor extras), each with
+    /// the OID it was read from ("a+b" for a sum of parts). A counter the device does not have is absent.
     /// </summary>
     public IReadOnlyDictionary<string, PageCounter> Counters { get; init; } = EmptyCounters;
 
@@ -66,18 +65,69 @@ public sealed record DeviceReading
 /// <summary>One page counter and where it came from.</summary>
 public sealed record PageCounter(long Value, string Oid);
 
-/// <summary>The names of the counters a dealer bills from; vendor profiles may add others.</summary>
-public static class CounterNames
+/// <summary>
+/// The counter vocabulary (docs/scan-json.md), the same for every vendor: totals by colour mode, each
+/// function (print, copy, fax, scan) and its split by colour mode, duplex and large-format clicks.
+/// Vendor profiles may add extras whose names say what they count; every name is camelCase, at most
+/// <see cref="MaxNameLength"/> characters (the reading schema and the portal's column).
+/// </summary>
+public static partial class CounterNames
 {
+    /// <summary>Longest counter name (readings.xsd CounterName, the portal's counter name column).</summary>
+    public const int MaxNameLength = 16;
+
     public const string Total = "total";
     public const string Mono = "mono";
     public const string Colour = "colour";
+    public const string TwoColour = "twoColour";
+    public const string OneColour = "oneColour";
     public const string Print = "print";
+    public const string PrintMono = "printMono";
+    public const string PrintColour = "printColour";
+    public const string PrintTwoColour = "printTwoColour";
+    public const string PrintOneColour = "printOneColour";
     public const string Copy = "copy";
-    public const string Scan = "scan";
+    public const string CopyMono = "copyMono";
+    public const string CopyColour = "copyColour";
+    public const string CopyTwoColour = "copyTwoColour";
+    public const string CopyOneColour = "copyOneColour";
     public const string Fax = "fax";
+    public const string FaxMono = "faxMono";
+    public const string FaxColour = "faxColour";
+    public const string Scan = "scan";
+    public const string ScanMono = "scanMono";
+    public const string ScanColour = "scanColour";
+    public const string ScanTwoColour = "scanTwoColour";
     public const string Duplex = "duplex";
+    public const string Large = "large";
+    public const string LargeMono = "largeMono";
+    public const string LargeColour = "largeColour";
 
-    /// <summary>The standard names, in the order readings list them.</summary>
-    public static IReadOnlyList<string> Standard { get; } = [Total, Mono, Colour, Print, Copy, Scan, Fax, Duplex];
+    /// <summary>Pages since the last power-on (prtMarkerPowerOnCount): not a billing counter.</summary>
+    public const string SincePowerOn = "sincePowerOn";
+
+    /// <summary>The vocabulary, in the order readings, documents and CSV columns list it.</summary>
+    public static IReadOnlyList<string> Standard { get; } =
+    [
+        Total, Mono, Colour, TwoColour, OneColour,
+        Print, PrintMono, PrintColour, PrintTwoColour, PrintOneColour,
+        Copy, CopyMono, CopyColour, CopyTwoColour, CopyOneColour,
+        Fax, FaxMono, FaxColour,
+        Scan, ScanMono, ScanColour, ScanTwoColour,
+        Duplex, Large, LargeMono, LargeColour,
+    ];
+
+    /// <summary>A name a reading may carry: camelCase letters and digits, 2 to <see cref="MaxNameLength"/> characters.</summary>
+    public static bool IsValid(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    /// <summary>Names in reading order: the vocabulary first, then the extras alphabetically.</summary>
+    public static IEnumerable<string> InReadingOrder(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var set = new HashSet<string>(names, StringComparer.Ordinal);
+        return Standard.Where(set.Contains).Concat(set.Where(n => !Standard.Contains(n)).Order(StringComparer.Ordinal));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][A-Za-z0-9]{1,15}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex NamePattern();
 }

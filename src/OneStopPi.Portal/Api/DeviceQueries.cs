@@ -8,7 +8,25 @@ namespace OneStopPi.Portal.Api;
 /// <summary>Read models shared by the operator API, the CSV export and the web pages.</summary>
 internal sealed class DeviceQueries(PortalDbContext db)
 {
-    public static readonly string[] CounterNames = ["total", "mono", "colour", "print", "copy", "scan", "fax", "duplex"];
+    /// <summary>
+    /// The counter vocabulary of schemas/readings.xsd (CounterVocabulary), in the order columns list it;
+    /// vendor extras follow, alphabetically.
+    /// </summary>
+    public static readonly string[] CounterNames =
+    [
+        "total", "mono", "colour", "twoColour", "oneColour",
+        "print", "printMono", "printColour", "printTwoColour", "printOneColour",
+        "copy", "copyMono", "copyColour", "copyTwoColour", "copyOneColour",
+        "fax", "faxMono", "faxColour",
+        "scan", "scanMono", "scanColour", "scanTwoColour",
+        "duplex", "large", "largeMono", "largeColour",
+    ];
+
+    /// <summary><paramref name="names"/> in column order: the vocabulary first, then extras alphabetically.</summary>
+    public static List<string> InColumnOrder(IEnumerable<string> names) =>
+        [.. names.Distinct(StringComparer.Ordinal)
+            .OrderBy(n => Array.IndexOf(CounterNames, n) is var i and >= 0 ? i : CounterNames.Length)
+            .ThenBy(n => n, StringComparer.Ordinal)];
 
     public async Task<DeviceView[]> ListAsync(int siteId, CancellationToken cancellationToken)
     {
@@ -57,7 +75,9 @@ internal sealed class DeviceQueries(PortalDbContext db)
 
     /// <summary>
     /// Meters for billing, one row per device: the latest meter reading, or with a period every meter
-    /// reading in [from, to). RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with '.
+    /// reading in [from, to). One column per counter name the exported readings carry (the vocabulary
+    /// first, then vendor extras); a device without that counter leaves its cell empty.
+    /// RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with '.
     /// </summary>
     public async Task<string> MetersCsvAsync(Site site, DateTime? from, DateTime? to, CancellationToken cancellationToken)
     {
@@ -84,9 +104,9 @@ internal sealed class DeviceQueries(PortalDbContext db)
             .Select(r => new { r.At, r.Device, r.Counters })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
 
+        var columns = InColumnOrder(rows.SelectMany(r => r.Counters).Select(c => c.Name));
         var csv = new StringBuilder();
-        csv.Append("site_id,site,device_id,vendor,model,serial,mac,ip,read_at_utc,");
-        csv.AppendJoin(',', CounterNames).Append("\r\n");
+        Cells(csv, ["site_id", "site", "device_id", "vendor", "model", "serial", "mac", "ip", "read_at_utc", .. columns]);
         foreach (var row in rows)
         {
             var d = row.Device!;
@@ -95,7 +115,7 @@ internal sealed class DeviceQueries(PortalDbContext db)
                 site.Id.ToString(CultureInfo.InvariantCulture), site.Name, d.Id.ToString(CultureInfo.InvariantCulture),
                 d.Vendor, d.Model, d.Serial, d.Mac, d.Ip,
                 row.At.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                .. CounterNames.Select(n => values.TryGetValue(n, out var v) ? v.ToString(CultureInfo.InvariantCulture) : ""),
+                .. columns.Select(n => values.TryGetValue(n, out var v) ? v.ToString(CultureInfo.InvariantCulture) : ""),
             ]);
         }
 
@@ -133,7 +153,8 @@ internal sealed class DeviceQueries(PortalDbContext db)
     }
 
     private static CounterView[] Counters(IEnumerable<CounterValue> values) =>
-        [.. values.OrderBy(c => Array.IndexOf(CounterNames, c.Name)).Select(c => new CounterView(c.Name, c.Value, c.Oid))];
+        [.. values.OrderBy(c => Array.IndexOf(CounterNames, c.Name) is var i and >= 0 ? i : CounterNames.Length).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .Select(c => new CounterView(c.Name, c.Value, c.Oid))];
 
     private static SupplyView ToView(SupplyLevel s) => new(s.Description, s.Type, s.Colour, s.Level, s.Max, s.Unit, s.Percent, s.State);
 }

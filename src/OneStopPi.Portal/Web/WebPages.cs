@@ -137,7 +137,7 @@ internal static class WebPages
         }
 
         var history = await queries.HistoryAsync(deviceId, null, null, cancellationToken).ConfigureAwait(false);
-        var names = DeviceQueries.CounterNames.Where(n => history.Any(h => h.Counters.Any(c => c.Name == n))).ToList();
+        var names = DeviceQueries.InColumnOrder(history.SelectMany(h => h.Counters).Select(c => c.Name));
         var html = new StringBuilder($"<p><a href=\"/sites/{device.SiteId}\">Back to the site</a></p><p>{E(device.Vendor)} {E(device.Model)}, serial {E(device.Serial)}, ")
             .Append($"MAC {E(device.Mac)}, IP {E(device.Ip)}, firmware {E(device.Firmware)}</p>")
             .Append("<h2>Counter history</h2><div class=scroll><table><tr><th>Read at</th>");

@@ -21,6 +21,8 @@ internal static class ReadingXml
         ["scan"] = "1.3.6.1.4.1.1347.46.10.1.1.5.1",
         ["fax"] = "1.3.6.1.4.1.1347.42.3.1.2.1.1.4.1",
         ["duplex"] = "1.3.6.1.4.1.1347.42.3.1.3.1.1.1",
+        ["copyMono"] = "1.3.6.1.4.1.1347.42.3.1.2.1.1.2.1",
+        ["scanToEmail"] = "1.3.6.1.4.1.2385.1.1.19.2.1.3.7.4.50",
     };
 
     public static XElement Scan(Guid agentId, int siteId, DateTime end, params XElement[] devices) =>

@@ -36,10 +36,13 @@ internal static partial class IdentityText
     }
 
     /// <summary>
-    /// A model name without the vendor's name in front, a trailing "series" or "printer", and repeated white space.
-    /// <paramref name="vendorNames"/> are the words to strip (e.g. "HP", "Hewlett-Packard").
+    /// The model alone: without the vendor's name in front, and without what devices glue after it in
+    /// hrDeviceDescr or sysDescr (firmware versions, serial numbers, MAC addresses, "; Net 9.26, ...",
+    /// a trailing "series", "printer", "MFP"). <paramref name="vendorNames"/> are the words to strip
+    /// (e.g. "HP", "Hewlett-Packard"); <paramref name="knownValues"/> are the device's serial and
+    /// firmware where already known (5 characters or more), cut wherever they appear as a word after the first.
     /// </summary>
-    public static string? Model(string? text, IEnumerable<string> vendorNames)
+    public static string? Model(string? text, IEnumerable<string> vendorNames, IEnumerable<string?>? knownValues = null)
     {
         text = TextDecoder.Normalise(text);
         if (text is null)
@@ -47,6 +50,18 @@ internal static partial class IdentityText
             return null;
         }
 
+        text = MacInText().Replace(text, " ");
+        text = AfterSeparator().Replace(text, "");
+        foreach (string known in (knownValues ?? []).OfType<string>().Where(k => k.Length >= 5))
+        {
+            int at = IndexOfWord(text, known);
+            if (at > 0)
+            {
+                text = text[..at];
+            }
+        }
+
+        text = TrailingIdentity().Replace(text, "");
         bool stripped = true;
         while (stripped)
         {
@@ -62,8 +77,25 @@ internal static partial class IdentityText
             }
         }
 
-        text = ModelSuffix().Replace(text, "").Trim();
-        return text.Length == 0 ? null : text;
+        text = ModelSuffix().Replace(text, "").Trim().TrimEnd(',', ';', ':', '-', '/').Trim();
+        return text.Length == 0 ? null : string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <summary>Where <paramref name="word"/> stands alone in <paramref name="text"/> (not inside a longer token), or -1.</summary>
+    private static int IndexOfWord(string text, string word)
+    {
+        for (int at = text.IndexOf(word, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(word, at + 1, StringComparison.OrdinalIgnoreCase))
+        {
+            bool startsWord = at == 0 || !char.IsLetterOrDigit(text[at - 1]);
+            int end = at + word.Length;
+            bool endsWord = end == text.Length || !char.IsLetterOrDigit(text[end]);
+            if (startsWord && endsWord)
+            {
+                return at;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>A field of an IEEE 1284 device ID ("MFG:Brother;MDL:DCP-1618W;..."); keys compared case-insensitively.</summary>
@@ -100,4 +132,20 @@ internal static partial class IdentityText
 
     [GeneratedRegex(@"(?:\s+(?:series|printer|printing system|laser printer|mfp))+\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ModelSuffix();
+
+    /// <summary>A MAC address as text (00:1b:a9:0b:a7:52, 00-1B-..., or 12 hex digits in brackets).</summary>
+    [GeneratedRegex(@"[\[(]?\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b[\])]?|\[[0-9A-Fa-f]{12}\]|\(?\bMAC\s*[:=]?\s*[0-9A-Fa-f:.-]{12,17}\)?", RegexOptions.CultureInvariant)]
+    private static partial Regex MacInText();
+
+    /// <summary>Everything after ";", "," or " /": firmware lists ("; Net 9.26, Engine ..."), "SN:..." fields, Canon's " /P".</summary>
+    [GeneratedRegex(@"\s*(?:[;,]|\s/).*$", RegexOptions.CultureInvariant)]
+    private static partial Regex AfterSeparator();
+
+    /// <summary>
+    /// A serial or firmware field after the model: "S/N X", "SN: X", "Serial Number X", "Firmware Ver.1.14",
+    /// "FW 2.3", "version NH5...", "Ver.1.01", "Rev.02", "V11.01.03", "OS 1.01.15", a dotted version "2.20", or
+    /// a date ("(08.12.12)", "02-27-2017"), and everything after it.
+    /// </summary>
+    [GeneratedRegex(@"\s+(?:(?:S/?N|Serial(?:\s*(?:No\.?|Number))?)\b\s*[:#=]?|(?:Firmware|F/?W|Version|Ver\.?|Rev\.?|OS)\b\s*[:.]?\s*\S*\d|V\d+(?:\.\d+)+|\(?\d+(?:\.\d+)+\)?(?=\s|$)|\d{1,2}-\d{1,2}-\d{4}\b).*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TrailingIdentity();
 }

@@ -98,6 +98,43 @@ public sealed class IdentityTests
     public void Model_without_vendor_name(string text, string model) =>
         Assert.That(IdentityText.Model(text, ["HP", "Hewlett-Packard", "Brother", "Dell"]), Is.EqualTo(model));
 
+    /// <summary>sysDescr / hrDeviceDescr / model objects as the recordings in samples/walks carry them.</summary>
+    [TestCase("Samsung CLX-3170 Series;V1.00.01.64 Sep-27-2010;Engine 1.77.81;NIC V4.01.20(CLX-3170) 02-05-2010;S/N AAAAAAA000AAAA000", "Samsung", "CLX-3170")]
+    [TestCase("Samsung ML-2850 Series OS 1.01.15.47 02-10-2010;Engine 1.01.25;NIC V4.01.09(ML-285x)", "Samsung", "ML-2850")]
+    [TestCase("Samsung M4080FX; V11.01.03.04_02-27-2017;Engine V1.00.06 01-19-2017_V1.00;NIC ;S/N ", "Samsung", "M4080FX")]
+    [TestCase("Samsung M408x Series", "Samsung", "M408x")]
+    [TestCase("Dell B3460dn Laser Printer version NH5.CY.N543 kernel 3.0.0 All-N-1", "Dell", "B3460dn")]
+    [TestCase("Dell MFP Laser 3115cn; Net 9.26, Controller 200709110910, Engine 05.09.00", "Dell", "MFP Laser 3115cn")]
+    [TestCase("Xerox WorkCentre 6605DN; Network 90.66, Controller 201305012030, Engine 02.00.01", "Xerox", "WorkCentre 6605DN")]
+    [TestCase("Xerox Phaser 4600; System 35.004.32.000, MCB 2.50.04.32, Network 4.02.02.08", "Xerox", "Phaser 4600")]
+    [TestCase("FUJI XEROX DocuPrint CM305 df; Net 16.41,ESS 201210101131,IOT 03.00.05", "FUJI XEROX", "DocuPrint CM305 df")]
+    [TestCase("FUJI XEROX ApeosPort-VI C4471;ESS1.0.217,IOT 52.54.1,FIN C5.5.0", "FUJI XEROX", "ApeosPort-VI C4471")]
+    [TestCase("TOSHIBA e-STUDIO305CS version NH63.GM.N639 kernel 3.0.0 All-N-1", "TOSHIBA", "e-STUDIO305CS")]
+    [TestCase("Lexmark T640 version NS.NP.N219 kernel 2.6.6 All-N-1", "Lexmark", "T640")]
+    [TestCase("RICOH Aficio MP C3002 2.20 / RICOH Network Printer C model / RICOH Network Scanner C model", "RICOH", "Aficio MP C3002")]
+    [TestCase("Gestetner MPC2500/DSc525 1.71 / Gestetner Network Printer C model", "Gestetner", "MPC2500/DSc525")]
+    [TestCase("Canon iR-ADV C5235 /P", "Canon", "iR-ADV C5235")]
+    [TestCase("Canon D1180/MF6680 /P", "Canon", "D1180/MF6680")]
+    [TestCase("Brother NC-6800h, Firmware Ver.1.01  (08.12.12),MID 84UB05", "Brother", "NC-6800h")]
+    [TestCase("HL-5370DW [001ba90ba752]", "Brother", "HL-5370DW")]
+    [TestCase("TTP244CE Version: 7.02 EZD", "TSC", "TTP244CE")]
+    [TestCase("OKI MC873 Rev.07.87", "OKI", "MC873")]
+    [TestCase("FS-4200DN S/N LVT3Z12345 FW 2S0_2000.003.201", "KYOCERA", "FS-4200DN")]
+    [TestCase("bizhub C3110 MAC: 00:20:6B:12:34:56", "KONICA MINOLTA", "bizhub C3110")]
+    [TestCase("EPSON WF-C5790 Series", "EPSON", "WF-C5790")]
+    [TestCase("Develop ineo+ 280", "Develop", "ineo+ 280")]
+    [TestCase("Zebra TLP 2824 Plus", "Zebra", "TLP 2824 Plus")]
+    [TestCase("HP Color LaserJet MFP M477fdw", "HP", "Color LaserJet MFP M477fdw")]
+    public void Model_without_what_devices_glue_after_it(string text, string vendor, string model) =>
+        Assert.That(IdentityText.Model(text, [vendor]), Is.EqualTo(model));
+
+    [TestCase("MX-3570N 6509415X00", "6509415X00", "2.10", "MX-3570N")]
+    [TestCase("P-4532DN R9L0309954 2TP_S000.003.402", "R9L0309954", "2TP_S000.003.402", "P-4532DN")]
+    [TestCase("ECOSYS P2040dn 2TP_S000.003.402", null, "2TP_S000.003.402", "ECOSYS P2040dn")]
+    [TestCase("ineo+ 280", null, "280", "ineo+ 280")]
+    public void Model_without_the_serial_and_firmware_read_elsewhere(string text, string? serial, string? firmware, string model) =>
+        Assert.That(IdentityText.Model(text, [], [serial, firmware]), Is.EqualTo(model));
+
     [Test]
     public void Ieee1284_fields() =>
         Assert.That(IdentityText.DeviceIdField("MANUFACTURE:OKI UK LTD;MODEL:MC873;CLASS:PRINTER;", "MDL", "MODEL"), Is.EqualTo("MC873"));

@@ -114,4 +114,27 @@ public sealed class ReadingDocumentWriterTests
         Assert.That(devices[1].Attribute("error")!.Value, Is.EqualTo("timeout: no answer"));
         Assert.That(devices[1].HasElements, Is.False);
     }
+
+    [Test]
+    public void Every_counter_is_written_vocabulary_first_then_extras_and_the_schema_accepts_them()
+    {
+        var counters = new Dictionary<string, PageCounter>
+        {
+            ["scanToEmail"] = new PageCounter(13534, "1.3.6.1.4.1.2385.1.1.19.2.1.3.7.4.50"),
+            [CounterNames.CopyMono] = new PageCounter(37485, "1.3.6.1.4.1.2385.1.1.19.2.1.3.4.4.61"),
+            [CounterNames.Total] = new PageCounter(121104, "1.3.6.1.2.1.43.10.2.1.4.1.1"),
+            [CounterNames.Scan] = new PageCounter(13534, "1.3.6.1.4.1.2385.1.1.19.2.1.3.7.4.51+1.3.6.1.4.1.2385.1.1.19.2.1.3.7.4.53"),
+            [CounterNames.SincePowerOn] = new PageCounter(9562, "1.3.6.1.2.1.43.10.2.1.5.1.1"),
+            ["Not-A-Name"] = new PageCounter(1, "1.3.6.1.4.1.1.1"),
+        };
+        var reading = new DeviceReading { Ip = "10.0.0.7", Port = 161, Counters = counters };
+
+        byte[] document = ReadingDocumentWriter.Write("agent-1", "7", ScanKind.Meter, false, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, [reading]);
+
+        Assert.That(Validate(document), Is.Empty);
+        XNamespace ns = ReadingDocumentWriter.Namespace;
+        XElement device = XDocument.Load(new MemoryStream(document)).Root!.Element(ns + "device")!;
+        Assert.That(device.Elements(ns + "counter").Select(c => c.Attribute("name")!.Value),
+            Is.EqualTo(new[] { "total", "copyMono", "scan", "scanToEmail", "sincePowerOn" }), "a name outside the schema's pattern is left out");
+    }
 }

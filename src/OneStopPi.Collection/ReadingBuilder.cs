@@ -95,7 +95,8 @@ internal static class ReadingBuilder
         {
             if (regex is not null && sysDescr is not null && CompiledRule.SafeIsMatch(regex, sysDescr))
             {
-                return (brand.Vendor, [.. brand.VendorNames, brand.Vendor]);
+                // An OEM's model text may still carry the maker's name ("KONICA MINOLTA" on a Develop): strip both.
+                return (brand.Vendor, [.. brand.VendorNames, brand.Vendor, .. names]);
             }
         }
 

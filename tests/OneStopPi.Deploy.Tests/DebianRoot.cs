@@ -29,7 +29,7 @@ internal sealed class DebianRoot : IDisposable
             string mirror = Environment.GetEnvironmentVariable("ONESTOPPI_DEBIAN_MIRROR") ?? "http://deb.debian.org/debian";
             string partial = tarball + ".partial";
             ProcessResult made = await ExternalProcess.RunAsync("mmdebstrap",
-                ["--quiet", "--variant=apt", "--architectures=amd64", $"--include={include}", "bookworm", partial, mirror],
+                ["--quiet", "--format=tar", "--variant=apt", "--architectures=amd64", $"--include={include}", "bookworm", partial, mirror],
                 timeout: TimeSpan.FromMinutes(15)).ConfigureAwait(false);
             Assert.That(made.ExitCode, Is.Zero, $"mmdebstrap: {made}");
             File.Move(partial, tarball, overwrite: true);

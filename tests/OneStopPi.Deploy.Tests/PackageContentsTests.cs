@@ -123,7 +123,7 @@ public sealed partial class PackageContentsTests
         Directory.Delete(outDirectory, recursive: true);
     }
 
-    [TestCase("private", "is a PRIVATE key", TestName = "A private key is refused as the release key")]
+    [TestCase("private", "holds a PRIVATE key", TestName = "A private key is refused as the release key")]
     [TestCase("secp384r1", "is not an ECDSA P-256", TestName = "A key on another curve is refused as the release key")]
     public async Task Release_key_checks(string kind, string message)
     {
@@ -173,11 +173,12 @@ public sealed partial class PackageContentsTests
 
         try
         {
-            // errors, warnings and informational tags: none may show (overridden ones are listed with O:, not failed)
-            ProcessResult result = await ExternalProcess.RunAsync("lintian", ["--fail-on", "error,warning,info", "--display-info", "--show-overrides", deb],
+            // errors, warnings and informational tags: none may show but the overridden ones (which are not listed;
+            // --show-overrides would list them and count them as failures)
+            ProcessResult result = await ExternalProcess.RunAsync("lintian", ["--fail-on", "error,warning,info", "--display-info", deb],
                 timeout: TimeSpan.FromMinutes(10));
             TestContext.Out.WriteLine(result.StandardOutput);
-            Assert.That(result.StandardOutput.Split('\n').Where(l => l.Length > 2 && l[1] == ':' && l[0] != 'O'), Is.Empty, result.ToString());
+            Assert.That(result.StandardOutput.Split('\n').Where(l => l.Length > 2 && l[1] == ':'), Is.Empty, result.ToString());
             Assert.That(result.ExitCode, Is.Zero, result.ToString());
         }
         finally

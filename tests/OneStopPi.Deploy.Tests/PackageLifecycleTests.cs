@@ -36,6 +36,9 @@ public sealed class PackageLifecycleTests
         using DebianRoot root = await DebianRoot.CreateAsync(depends);
         string first = root.Put(firstDeb);
         string second = root.Put(secondDeb);
+        // systemd's parents of every DynamicUser= service's state and logs: systemd's, not the package's, so
+        // they are there before and stay after (on a box, systemd makes them at the first such service's start)
+        await root.MustAsync("install -d -m 0700 /var/lib/private /var/log/private");
         string before = await root.MustAsync(ListFiles);
 
         // ---- install ----
@@ -66,7 +69,7 @@ public sealed class PackageLifecycleTests
         // the box lives: state and a log written, the settings changed (as the LAN setup page does)
         const string settings = "{ \"portalUrl\": \"https://portal.dealer.example/\", \"enrolmentKey\": \"site-key\" }";
         await root.MustAsync(
-            "mkdir -p /var/lib/private/onestoppi /var/log/private/onestoppi && ln -s private/onestoppi /var/lib/onestoppi && ln -s private/onestoppi /var/log/onestoppi"
+            "mkdir /var/lib/private/onestoppi /var/log/private/onestoppi && ln -s private/onestoppi /var/lib/onestoppi && ln -s private/onestoppi /var/log/onestoppi"
             + " && echo enrolled > /var/lib/onestoppi/enrolment.json && echo line > /var/log/onestoppi/onestoppi-20261207.log"
             + $" && echo '{settings}' > /etc/onestoppi/agent.json");
 

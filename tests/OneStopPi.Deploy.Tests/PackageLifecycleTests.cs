@@ -30,10 +30,8 @@ public sealed class PackageLifecycleTests
         BuildDeb.RequireTools();
         (string firstDeb, string secondDeb) = await X64Packages.GetAsync();
 
-        // the root has exactly what the package depends on (the first alternative of each)
-        string[] depends = (await BuildDeb.ToolAsync("dpkg-deb", "-f", firstDeb, "Depends")).Split(',')
-            .Select(d => d.Split('|')[0].Split('(')[0].Trim()).Where(d => d.Length > 0).ToArray();
-        using DebianRoot root = await DebianRoot.CreateAsync(depends);
+        // the root has exactly what the package depends on
+        using DebianRoot root = await DebianRoot.CreateAsync(await RootPackagesAsync(firstDeb));
         string first = root.Put(firstDeb);
         string second = root.Put(secondDeb);
         // systemd's parents of every DynamicUser= service's state and logs: systemd's, not the package's, so
@@ -99,6 +97,36 @@ public sealed class PackageLifecycleTests
             "the system account stays, as Debian keeps system accounts");
         Assert.That(Lines(before).Except(Lines(after)), Is.Empty, "files of the base system gone after purge");
     }
+
+    [Test]
+    public async Task A_unit_the_administrator_disabled_stays_disabled_and_a_reinstall_lifts_the_removal_mask()
+    {
+        Prerequisite.RequireRoot("chroot into a Debian root and install packages there");
+        Prerequisite.RequireFile("/usr/bin/mmdebstrap", "mmdebstrap");
+        BuildDeb.RequireTools();
+        (string firstDeb, string secondDeb) = await X64Packages.GetAsync();
+        using DebianRoot root = await DebianRoot.CreateAsync(await RootPackagesAsync(firstDeb));
+        string first = root.Put(firstDeb);
+        string second = root.Put(secondDeb);
+
+        await root.MustAsync($"dpkg -i {first} </dev/null");
+        await root.MustAsync("deb-systemd-helper disable onestoppi.service");
+        await root.MustAsync($"dpkg -i {second} </dev/null");
+        Assert.That(await root.MustAsync($"test -e {WantsLink} && echo enabled || echo disabled"), Is.EqualTo("disabled\n"),
+            "an upgrade does not enable a unit the administrator disabled");
+
+        await root.MustAsync("deb-systemd-helper enable onestoppi.service && dpkg -r onestoppi </dev/null");
+        Assert.That(await root.MustAsync($"readlink /etc/systemd/system/{Unit}"), Is.EqualTo("/dev/null\n"));
+        await root.MustAsync($"dpkg -i {first} </dev/null");
+        Assert.That(await root.MustAsync($"test -e /etc/systemd/system/{Unit} && echo masked || echo unmasked"), Is.EqualTo("unmasked\n"),
+            "installing again lifts the mask that remove set");
+        Assert.That(await root.MustAsync($"readlink {WantsLink}"), Is.EqualTo("/lib/systemd/system/onestoppi.service\n"), "and it is enabled again");
+    }
+
+    /// <summary>What the root needs: the package's Depends, the first alternative of each, without versions.</summary>
+    private static async Task<string[]> RootPackagesAsync(string deb) =>
+        (await BuildDeb.ToolAsync("dpkg-deb", "-f", deb, "Depends")).Split(',')
+            .Select(d => d.Split('|')[0].Split('(')[0].Trim()).Where(d => d.Length > 0).ToArray();
 
     private static IEnumerable<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -42,8 +42,10 @@ public static class AgentHost
         services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(20);
-            // One failing stage is logged; it must not take the whole agent down.
-            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+            // The stages restart themselves after a failure (SupervisedStage, where the policy is written down).
+            // Anything else that fails (the watchdog, the log-mode follower, the LAN responders) stops the
+            // process, and systemd (Restart=always) starts it again: never a process that looks alive with a dead part.
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
 
         // systemd: READY=1 / STOPPING=1 through NOTIFY_SOCKET (sd_notify(3)), whatever our parent
@@ -69,7 +71,7 @@ public static class AgentHost
         services.AddSingleton(HardwareIdentity.Detect(settings.HardwareId));
         services.AddSingleton(jobs.Reader);
         services.AddSingleton(jobs.Writer);
-        services.AddSingleton<PipelineLiveness>();
+        services.AddSingleton<AgentStages>();
         // Where the NTP daemon says "synchronised" (ClockSynchronisation); systemd-timesyncd's flag unless told otherwise.
         string? timesyncFlag = getVariable(ClockSynchronisation.FlagVariable);
         services.AddSingleton(sp => string.IsNullOrEmpty(timesyncFlag) ? new ClockSynchronisation(time) : new ClockSynchronisation(time, timesyncFlag));
@@ -89,7 +91,7 @@ public static class AgentHost
         services.AddHostedService(sp => sp.GetRequiredService<Uploader>());
         services.AddHostedService<PortalSync>();
         services.AddHostedService<LogModeFollower>();
-        services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<PipelineLiveness>(), time,
+        services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<AgentStages>(), time,
             sp.GetRequiredService<ILogger<WatchdogService>>(), getVariable));
         services.AddLan(paths, settings.Lan);
         return builder.Build();

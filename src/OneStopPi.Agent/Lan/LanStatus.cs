@@ -1,4 +1,5 @@
 using OneStopPi.Agent.Configuration;
+using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Lan.Discovery;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
@@ -24,7 +25,8 @@ public sealed record StatusReport(
     OutboxReport Outbox,
     bool ClockSynchronised,
     IReadOnlyList<InterfaceReport> Network,
-    DiscoveryCountersReport Discovery);
+    DiscoveryCountersReport Discovery,
+    StagesReport Stages);
 
 public sealed record EnrolmentReport(bool Enrolled, bool Assigned, int? SiteId, string? PortalHost);
 
@@ -36,7 +38,13 @@ public sealed record ScanReport(DateTimeOffset? Finished, int? Devices, int? Ans
 
 public sealed record ScansReport(ScanReport Discovery, ScanReport Meter, ScanReport Status, int KnownDevices);
 
-public sealed record OutboxReport(int Depth, long Bytes, long Dropped);
+/// <summary>StatusPaused: the budget is taken by meter batches and command results; new status readings are not queued.</summary>
+public sealed record OutboxReport(int Depth, long Bytes, long Dropped, long BudgetBytes, bool StatusPaused);
+
+/// <summary>The agent's stages (scheduler, scan worker, uploader, portal sync, LAN face): restarts after a failure, and the first one stalled.</summary>
+public sealed record StagesReport(int Restarts, string? Stalled, IReadOnlyList<StageReport> Each);
+
+public sealed record StageReport(string Name, bool Alive, long SilentSeconds, int Restarts, string? LastFailure);
 
 public sealed record InterfaceReport(string Name, string? Mac, string Address);
 
@@ -67,11 +75,13 @@ public sealed class LanStatusService
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly DateTimeOffset _startedAt;
+    private readonly AgentStages _stages;
 
     public LanStatusService(AgentSettings settings, PortalLink link, RunStateStore runState, FileOutbox outbox, ClockSynchronisation clock,
         ScanHistory history, ILocalDeviceSource devices, DiscoveryCounters counters, HardwareIdentity hardware, LanIdentity identity,
-        LanName name, AgentVersion version, TimeProvider time)
+        LanName name, AgentVersion version, TimeProvider time, AgentStages stages)
     {
+        _stages = stages;
         _settings = settings;
         _link = link;
         _runState = runState;
@@ -125,9 +135,16 @@ public sealed class LanStatusService
                 new ScanReport(meter?.Finished ?? run.LastMeterScan, meter?.Devices, meter?.Answered, meter?.Failed),
                 new ScanReport(status?.Finished ?? run.LastStatusScan, status?.Devices, status?.Answered, status?.Failed),
                 _devices.Snapshot().Count),
-            new OutboxReport(_outbox.Count, _outbox.TotalBytes, _outbox.Dropped),
+            new OutboxReport(_outbox.Count, _outbox.TotalBytes, _outbox.Dropped, _outbox.BudgetBytes, _outbox.StatusPaused),
             _clock.IsSynchronised(),
             [.. LanInterface.Enumerate().Select(i => new InterfaceReport(i.Name, i.Mac, $"{i.Address}/{i.PrefixLength}"))],
-            _counters.Report());
+            _counters.Report(),
+            Stages());
+    }
+
+    private StagesReport Stages()
+    {
+        StageReport[] each = [.. _stages.All.Select(s => new StageReport(s.Name, !s.IsStalled(out TimeSpan silent), (long)silent.TotalSeconds, s.Restarts, s.LastFailure))];
+        return new StagesReport(each.Sum(s => s.Restarts), each.FirstOrDefault(s => !s.Alive)?.Name, each);
     }
 }

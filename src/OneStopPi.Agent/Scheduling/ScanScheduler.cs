@@ -13,21 +13,21 @@ namespace OneStopPi.Agent.Scheduling;
 /// bounded channel. The daily meter scan follows the site's wall clock (once per site day, only
 /// from a synchronised clock); status scans run on the monotonic clock every N minutes.
 /// </summary>
-public sealed partial class ScanScheduler : BackgroundService
+public sealed partial class ScanScheduler : SupervisedStage
 {
     private readonly PortalLink _link;
     private readonly RunStateStore _runState;
     private readonly ClockSynchronisation _clock;
     private readonly ChannelWriter<ScanJob> _jobs;
     private readonly TimeProvider _time;
-    private readonly PipelineLiveness _liveness;
     private readonly ILogger<ScanScheduler> _logger;
     private DateOnly? _queuedMeterDay;
     private readonly TimeSpan _tick;
     private bool _unsyncedLogged;
 
     public ScanScheduler(PortalLink link, RunStateStore runState, ClockSynchronisation clock, ChannelWriter<ScanJob> jobs, TimeProvider time,
-        PipelineLiveness liveness, ILogger<ScanScheduler> logger, AgentTimings? timings = null)
+        AgentStages stages, ILogger<ScanScheduler> logger, AgentTimings? timings = null)
+        : base(stages.Stage(AgentStages.Scheduler, PeriodOf((timings ?? new AgentTimings()).SchedulerTick)), time, logger)
     {
         _tick = (timings ?? new AgentTimings()).SchedulerTick;
         _link = link;
@@ -35,17 +35,16 @@ public sealed partial class ScanScheduler : BackgroundService
         _clock = clock;
         _jobs = jobs;
         _time = time;
-        _liveness = liveness;
         _logger = logger;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunStageAsync(CancellationToken stoppingToken)
     {
         long lastStatus = _time.GetTimestamp();
         using var timer = new PeriodicTimer(_tick, _time);
         do
         {
-            _liveness.Beat();
+            Liveness.Beat();
             if (_link.Plan is not { Assigned: true } plan)
             {
                 continue;
@@ -55,7 +54,7 @@ public sealed partial class ScanScheduler : BackgroundService
             if (plan.StatusInterval > TimeSpan.Zero && _time.GetElapsedTime(lastStatus) >= plan.StatusInterval)
             {
                 lastStatus = _time.GetTimestamp();
-                await _jobs.WriteAsync(new ScanJob(ScanKind.Status, false, null, "status interval"), stoppingToken).ConfigureAwait(false);
+                await QueueAsync(new ScanJob(ScanKind.Status, false, null, "status interval"), stoppingToken).ConfigureAwait(false);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
@@ -79,7 +78,18 @@ public sealed partial class ScanScheduler : BackgroundService
 
         _queuedMeterDay = due.Day;
         LogMeterDue(due.Day, due.Missed);
-        await _jobs.WriteAsync(new ScanJob(ScanKind.Meter, due.Missed, due.Day, due.Missed ? "missed daily meter scan" : "daily meter scan"), cancellationToken).ConfigureAwait(false);
+        await QueueAsync(new ScanJob(ScanKind.Meter, due.Missed, due.Day, due.Missed ? "missed daily meter scan" : "daily meter scan"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A few ticks: one slow look at the clock or the state file is not a hang.</summary>
+    private static TimeSpan PeriodOf(TimeSpan tick) => TimeSpan.FromTicks(Math.Max(tick.Ticks * 4, TimeSpan.FromMinutes(1).Ticks));
+
+    /// <summary>Hands a job to the worker; a full queue waits for the worker, whose liveness then speaks for both.</summary>
+    private async Task QueueAsync(ScanJob job, CancellationToken cancellationToken)
+    {
+        Liveness.Idle();
+        await _jobs.WriteAsync(job, cancellationToken).ConfigureAwait(false);
+        Liveness.Beat();
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "The clock ({Now:u}) is not synchronised yet; the daily meter scan waits for it")]

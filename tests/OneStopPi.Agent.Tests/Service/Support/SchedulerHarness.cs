@@ -113,10 +113,10 @@ internal sealed class SchedulerHarness : IAsyncDisposable
             NullLogger<PortalLink>.Instance);
         Assert.That(link.Plan, Is.Not.Null, "the cached configuration is loaded");
         var jobs = Channel.CreateBounded<ScanJob>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-        var liveness = new PipelineLiveness(clock);
+        var stages = new AgentStages(clock);
         _queue = jobs.Reader;
-        _worker = new ScanWorker(jobs.Reader, _pipeline, link, RunState, liveness, clock, NullLogger<ScanWorker>.Instance);
-        _scheduler = new ScanScheduler(link, RunState, synchronisation, jobs.Writer, clock, liveness, NullLogger<ScanScheduler>.Instance,
+        _worker = new ScanWorker(jobs.Reader, _pipeline, link, RunState, stages, clock, NullLogger<ScanWorker>.Instance);
+        _scheduler = new ScanScheduler(link, RunState, synchronisation, jobs.Writer, clock, stages, NullLogger<ScanScheduler>.Instance,
             new AgentTimings { SchedulerTick = Tick });
     }
 

@@ -24,7 +24,10 @@ namespace OneStopPi.Agent.Hosting;
 /// </summary>
 public static class AgentHost
 {
-    public static IHost Build(AgentPaths paths, AgentSettings settings, TimeProvider? time = null, Func<string, string?>? getVariable = null)
+    /// <param name="time">The system clock (tests: a clock that can be wrong); the agent's own time is <see cref="SiteClock"/> over it.</param>
+    /// <param name="configure">Tests replace services here (the clock-synchronisation check); nothing in the product passes it.</param>
+    public static IHost Build(AgentPaths paths, AgentSettings settings, TimeProvider? time = null, Func<string, string?>? getVariable = null,
+        Action<IServiceCollection>? configure = null)
     {
         time ??= TimeProvider.System;
         getVariable ??= Environment.GetEnvironmentVariable;
@@ -61,7 +64,10 @@ public static class AgentHost
         }
 
         var jobs = Channel.CreateBounded<ScanJob>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-        services.AddSingleton(time);
+        // The agent's time of day is the SiteClock (NTP's, else the portal's); ClockSynchronisation looks at the raw clock.
+        TimeProvider system = time;
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SiteClock>());
+        services.AddSingleton(sp => new SiteClock(system, sp.GetRequiredService<ClockSynchronisation>()));
         services.AddSingleton(timings);
         services.AddSingleton(new Random());
         services.AddSingleton(paths);
@@ -74,13 +80,13 @@ public static class AgentHost
         services.AddSingleton<AgentStages>();
         // Where the NTP daemon says "synchronised" (ClockSynchronisation); systemd-timesyncd's flag unless told otherwise.
         string? timesyncFlag = getVariable(ClockSynchronisation.FlagVariable);
-        services.AddSingleton(sp => string.IsNullOrEmpty(timesyncFlag) ? new ClockSynchronisation(time) : new ClockSynchronisation(time, timesyncFlag));
+        services.AddSingleton(sp => string.IsNullOrEmpty(timesyncFlag) ? new ClockSynchronisation(system) : new ClockSynchronisation(system, timesyncFlag));
         services.AddSingleton<RunStateStore>();
         services.AddSingleton(sp => new FileOutbox(paths.OutboxDirectory, new OutboxLimits(), time, sp.GetRequiredService<ILogger<FileOutbox>>()));
         services.AddSingleton(sp => new SnmpClient(new SnmpClientOptions { TimeProvider = time }));
         services.AddSingleton(sp => new PortalClient(new HttpClient(PortalHttpHandler.Create(settings)) { Timeout = TimeSpan.FromMinutes(2) }));
         services.AddSingleton(sp => new PortalLink(settings, paths, sp.GetRequiredService<PortalClient>(), sp.GetRequiredService<HardwareIdentity>(),
-            sp.GetRequiredService<AgentVersion>().Value, time, sp.GetRequiredService<ILogger<PortalLink>>()));
+            sp.GetRequiredService<AgentVersion>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalLink>>()));
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ScanPipeline>();
         services.AddSingleton<IScanPipeline>(sp => LanServices.Recording(sp, sp.GetRequiredService<ScanPipeline>()));
@@ -94,6 +100,7 @@ public static class AgentHost
         services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<AgentStages>(), time,
             sp.GetRequiredService<ILogger<WatchdogService>>(), getVariable));
         services.AddLan(paths, settings.Lan);
+        configure?.Invoke(services);
         return builder.Build();
     }
 

@@ -8,7 +8,8 @@ using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Lan;
 
-// What GET /status returns and the page shows (docs/lan-discovery.md). Nothing secret: no token,
+// What GET /status returns and the page shows (docs/lan-discovery.md). ClockSynchronised: the time of day is
+// trusted; ClockSource says from where: "ntp", "portal" (NTP silent, the portal's clock) or "none". Nothing secret: no token,
 // no enrolment or setup key, no SNMP credential (none of those types are reachable from here).
 
 public sealed record StatusReport(
@@ -24,6 +25,7 @@ public sealed record StatusReport(
     ScansReport Scans,
     OutboxReport Outbox,
     bool ClockSynchronised,
+    string ClockSource,
     IReadOnlyList<InterfaceReport> Network,
     DiscoveryCountersReport Discovery,
     StagesReport Stages);
@@ -64,7 +66,7 @@ public sealed class LanStatusService
     private readonly PortalLink _link;
     private readonly RunStateStore _runState;
     private readonly FileOutbox _outbox;
-    private readonly ClockSynchronisation _clock;
+    private readonly SiteClock _clock;
     private readonly ScanHistory _history;
     private readonly ILocalDeviceSource _devices;
     private readonly DiscoveryCounters _counters;
@@ -77,7 +79,7 @@ public sealed class LanStatusService
     private readonly DateTimeOffset _startedAt;
     private readonly AgentStages _stages;
 
-    public LanStatusService(AgentSettings settings, PortalLink link, RunStateStore runState, FileOutbox outbox, ClockSynchronisation clock,
+    public LanStatusService(AgentSettings settings, PortalLink link, RunStateStore runState, FileOutbox outbox, SiteClock clock,
         ScanHistory history, ILocalDeviceSource devices, DiscoveryCounters counters, HardwareIdentity hardware, LanIdentity identity,
         LanName name, AgentVersion version, TimeProvider time, AgentStages stages)
     {
@@ -136,7 +138,8 @@ public sealed class LanStatusService
                 new ScanReport(status?.Finished ?? run.LastStatusScan, status?.Devices, status?.Answered, status?.Failed),
                 _devices.Snapshot().Count),
             new OutboxReport(_outbox.Count, _outbox.TotalBytes, _outbox.Dropped, _outbox.BudgetBytes, _outbox.StatusPaused),
-            _clock.IsSynchronised(),
+            _clock.IsTrusted,
+            _clock.Source.ToString().ToLowerInvariant(),
             [.. LanInterface.Enumerate().Select(i => new InterfaceReport(i.Name, i.Mac, $"{i.Address}/{i.PrefixLength}"))],
             _counters.Report(),
             Stages());

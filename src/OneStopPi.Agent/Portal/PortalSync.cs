@@ -4,6 +4,7 @@ using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Lan;
 using OneStopPi.Agent.Outbox;
+using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Portal;
@@ -26,14 +27,16 @@ public sealed partial class PortalSync : SupervisedStage
     private readonly AgentTimings _timings;
     private readonly string? _setupKey;
     private readonly AgentStages _stages;
+    private readonly SiteClock? _siteClock;
 
     /// <summary>One round is a few portal calls, each bounded by the client's 2-minute timeout.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMinutes(15);
 
     public PortalSync(PortalLink link, PortalClient client, CommandExecutor commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
-        AgentVersion version, ILogger<PortalSync> logger, AgentStages stages, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null)
+        AgentVersion version, ILogger<PortalSync> logger, AgentStages stages, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null, SiteClock? siteClock = null)
         : base(stages.Stage(AgentStages.PortalSync, Period), time, logger)
     {
+        _siteClock = siteClock;
         _stages = stages;
         // The setup key is reported (to this agent's own portal, over its authenticated TLS channel) only when the LAN face,
         // which it guards, is enabled. Never logged.
@@ -98,10 +101,16 @@ public sealed partial class PortalSync : SupervisedStage
         AgentRunState state = _runState.Current;
         var heartbeat = new HeartbeatRequest(_version, (long)_time.GetElapsedTime(_started).TotalSeconds,
             state.LastMeterScan?.UtcDateTime, state.LastStatusScan?.UtcDateTime, _outbox.Count, _outbox.Dropped, _setupKey,
-            _stages.Restarts, _outbox.StatusPaused);
+            _stages.Restarts, _outbox.StatusPaused, _siteClock?.Source.ToString().ToLowerInvariant());
         try
         {
+            long sent = _time.GetTimestamp();
             HeartbeatResponse response = await _client.HeartbeatAsync(session, heartbeat, cancellationToken).ConfigureAwait(false);
+            if (response.ServerTime is { } serverTime)
+            {
+                _siteClock?.RecordPortalTime(new DateTimeOffset(DateTime.SpecifyKind(serverTime, DateTimeKind.Utc)), sent);
+            }
+
             _link.RecordContact();
             return response.ConfigEtag;
         }

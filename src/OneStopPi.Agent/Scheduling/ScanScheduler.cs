@@ -10,22 +10,24 @@ namespace OneStopPi.Agent.Scheduling;
 
 /// <summary>
 /// The first stage: decides when to scan and hands <see cref="ScanJob"/>s to the worker through a
-/// bounded channel. The daily meter scan follows the site's wall clock (once per site day, only
-/// from a synchronised clock); status scans run on the monotonic clock every N minutes.
+/// bounded channel. The daily meter scan follows the site's wall clock (<see cref="SiteClock"/>: once
+/// per site day, only from a trusted clock, NTP's or the portal's); status scans run on the monotonic
+/// clock every N minutes.
 /// </summary>
 public sealed partial class ScanScheduler : SupervisedStage
 {
     private readonly PortalLink _link;
     private readonly RunStateStore _runState;
-    private readonly ClockSynchronisation _clock;
+    private readonly SiteClock _clock;
     private readonly ChannelWriter<ScanJob> _jobs;
     private readonly TimeProvider _time;
     private readonly ILogger<ScanScheduler> _logger;
     private DateOnly? _queuedMeterDay;
     private readonly TimeSpan _tick;
     private bool _unsyncedLogged;
+    private ClockSource _loggedSource;
 
-    public ScanScheduler(PortalLink link, RunStateStore runState, ClockSynchronisation clock, ChannelWriter<ScanJob> jobs, TimeProvider time,
+    public ScanScheduler(PortalLink link, RunStateStore runState, SiteClock clock, ChannelWriter<ScanJob> jobs, TimeProvider time,
         AgentStages stages, ILogger<ScanScheduler> logger, AgentTimings? timings = null)
         : base(stages.Stage(AgentStages.Scheduler, PeriodOf((timings ?? new AgentTimings()).SchedulerTick)), time, logger)
     {
@@ -62,15 +64,21 @@ public sealed partial class ScanScheduler : SupervisedStage
 
     private async Task QueueMeterScanIfDueAsync(SitePlan plan, CancellationToken cancellationToken)
     {
-        bool synchronised = _clock.IsSynchronised();
-        if (!synchronised && !_unsyncedLogged)
+        ClockSource source = _clock.Source;
+        bool trusted = source != ClockSource.None;
+        if (!trusted && !_unsyncedLogged)
         {
-            LogClockUnsynchronised(_time.GetUtcNow());
+            LogClockUnsynchronised(_clock.GetUtcNow());
             _unsyncedLogged = true;
         }
+        else if (trusted && source != _loggedSource)
+        {
+            LogClockTrusted(source, _clock.PortalOffset ?? TimeSpan.Zero);
+        }
 
+        _loggedSource = source;
         var planner = new DailyScanPlanner(plan.MeterTime, plan.Zone);
-        DueMeterScan? due = planner.Due(_time.GetUtcNow(), synchronised, _runState.Current.LastMeterDay);
+        DueMeterScan? due = planner.Due(_clock.GetUtcNow(), trusted, _runState.Current.LastMeterDay);
         if (due is null || due.Day == _queuedMeterDay)
         {
             return;
@@ -92,8 +100,11 @@ public sealed partial class ScanScheduler : SupervisedStage
         Liveness.Beat();
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "The clock ({Now:u}) is not synchronised yet; the daily meter scan waits for it")]
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "The clock ({Now:u}) is not synchronised yet (no NTP, no answer from the portal); the daily meter scan waits for it")]
     private partial void LogClockUnsynchronised(DateTimeOffset now);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "The daily meter scan follows the {Source} clock (offset to the system clock: {Offset})")]
+    private partial void LogClockTrusted(ClockSource source, TimeSpan offset);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Daily meter scan for {Day} is due (missed: {Missed})")]
     private partial void LogMeterDue(DateOnly day, bool missed);

@@ -49,7 +49,7 @@ public static class StatusPage
         Tile(html, "Portal", status.Portal.Reachable switch { true => "reachable", false => "unreachable", null => "no contact yet" }
             + (status.Portal.LastContact is { } contact ? $" (last {When(contact)})" : ""),
             status.Portal.Reachable switch { true => "ok", false => "bad", null => "unknown" });
-        Tile(html, "Clock", status.ClockSynchronised ? "synchronised" : "not synchronised", status.ClockSynchronised ? "ok" : "bad");
+        Tile(html, "Clock", status.ClockSynchronised ? $"synchronised ({status.ClockSource})" : "not synchronised", status.ClockSynchronised ? "ok" : "bad");
         Tile(html, "Outbox", string.Create(CultureInfo.InvariantCulture, $"{status.Outbox.Depth} batch(es) waiting")
             + (status.Outbox.StatusPaused ? "; full: status readings not queued" : ""), status.Outbox.StatusPaused ? "bad" : status.Outbox.Depth < 10 ? "ok" : "unknown");
         Tile(html, "Stages", status.Stages.Stalled is { } stalled ? $"{stalled} stalled"

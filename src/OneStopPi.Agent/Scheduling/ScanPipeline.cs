@@ -85,7 +85,7 @@ public sealed partial class ScanPipeline : IScanPipeline
         OutboxItem? queued = await _outbox.AppendAsync(job.Kind == ScanKind.Meter ? OutboxItemKind.Meter : OutboxItemKind.Status, batchId, zip, cancellationToken)
             .ConfigureAwait(false);
         // A status batch is not queued while the outbox's budget is full of meter batches (FileOutbox.StatusPaused).
-        return new ScanOutcome(readings.Length, readings.Count(r => r.Answered), queued?.Key);
+        return new ScanOutcome(readings.Length, readings.Count(r => r.Answered), queued?.Key, readings);
     }
 
     /// <summary>Reads every device at its registered address, <see cref="Concurrency"/> at a time; in no particular order.</summary>

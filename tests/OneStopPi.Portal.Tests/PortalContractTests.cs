@@ -434,6 +434,7 @@ public abstract class PortalContractTests
 
         Assert.That(heartbeat!.PendingCommands, Is.EqualTo(1));
         Assert.That(heartbeat.ConfigEtag, Is.EqualTo(config.Headers.ETag!.Tag));
+        Assert.That(heartbeat.ServerTime, Is.EqualTo(Server.Time.GetUtcNow().UtcDateTime).Within(TimeSpan.FromSeconds(1)), "the portal's clock, an agent's time source where NTP is blocked");
         var view = (await Server.Operator.GetFromJsonAsync<AgentView[]>("/api/operator/v1/agents"))!.Single(a => a.Id == agent.Id);
         Assert.Multiple(() =>
         {

@@ -24,7 +24,10 @@ namespace OneStopPi.Agent.Hosting;
 /// </summary>
 public static class AgentHost
 {
-    public static IHost Build(AgentPaths paths, AgentSettings settings, TimeProvider? time = null, Func<string, string?>? getVariable = null)
+    /// <param name="time">The system clock (tests: a clock that can be wrong); the agent's own time is <see cref="SiteClock"/> over it.</param>
+    /// <param name="configure">Tests replace services here (the clock-synchronisation check); nothing in the product passes it.</param>
+    public static IHost Build(AgentPaths paths, AgentSettings settings, TimeProvider? time = null, Func<string, string?>? getVariable = null,
+        Action<IServiceCollection>? configure = null)
     {
         time ??= TimeProvider.System;
         getVariable ??= Environment.GetEnvironmentVariable;
@@ -42,8 +45,10 @@ public static class AgentHost
         services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(20);
-            // One failing stage is logged; it must not take the whole agent down.
-            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+            // The stages restart themselves after a failure (SupervisedStage, where the policy is written down).
+            // Anything else that fails (the watchdog, the log-mode follower, the LAN responders) stops the
+            // process, and systemd (Restart=always) starts it again: never a process that looks alive with a dead part.
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
         });
 
         // systemd: READY=1 / STOPPING=1 through NOTIFY_SOCKET (sd_notify(3)), whatever our parent
@@ -59,7 +64,10 @@ public static class AgentHost
         }
 
         var jobs = Channel.CreateBounded<ScanJob>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-        services.AddSingleton(time);
+        // The agent's time of day is the SiteClock (NTP's, else the portal's); ClockSynchronisation looks at the raw clock.
+        TimeProvider system = time;
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<SiteClock>());
+        services.AddSingleton(sp => new SiteClock(system, sp.GetRequiredService<ClockSynchronisation>()));
         services.AddSingleton(timings);
         services.AddSingleton(new Random());
         services.AddSingleton(paths);
@@ -69,16 +77,16 @@ public static class AgentHost
         services.AddSingleton(HardwareIdentity.Detect(settings.HardwareId));
         services.AddSingleton(jobs.Reader);
         services.AddSingleton(jobs.Writer);
-        services.AddSingleton<PipelineLiveness>();
+        services.AddSingleton<AgentStages>();
         // Where the NTP daemon says "synchronised" (ClockSynchronisation); systemd-timesyncd's flag unless told otherwise.
         string? timesyncFlag = getVariable(ClockSynchronisation.FlagVariable);
-        services.AddSingleton(sp => string.IsNullOrEmpty(timesyncFlag) ? new ClockSynchronisation(time) : new ClockSynchronisation(time, timesyncFlag));
+        services.AddSingleton(sp => string.IsNullOrEmpty(timesyncFlag) ? new ClockSynchronisation(system) : new ClockSynchronisation(system, timesyncFlag));
         services.AddSingleton<RunStateStore>();
         services.AddSingleton(sp => new FileOutbox(paths.OutboxDirectory, new OutboxLimits(), time, sp.GetRequiredService<ILogger<FileOutbox>>()));
         services.AddSingleton(sp => new SnmpClient(new SnmpClientOptions { TimeProvider = time }));
         services.AddSingleton(sp => new PortalClient(new HttpClient(PortalHttpHandler.Create(settings)) { Timeout = TimeSpan.FromMinutes(2) }));
         services.AddSingleton(sp => new PortalLink(settings, paths, sp.GetRequiredService<PortalClient>(), sp.GetRequiredService<HardwareIdentity>(),
-            sp.GetRequiredService<AgentVersion>().Value, time, sp.GetRequiredService<ILogger<PortalLink>>()));
+            sp.GetRequiredService<AgentVersion>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalLink>>()));
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ScanPipeline>();
         services.AddSingleton<IScanPipeline>(sp => LanServices.Recording(sp, sp.GetRequiredService<ScanPipeline>()));
@@ -89,9 +97,10 @@ public static class AgentHost
         services.AddHostedService(sp => sp.GetRequiredService<Uploader>());
         services.AddHostedService<PortalSync>();
         services.AddHostedService<LogModeFollower>();
-        services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<PipelineLiveness>(), time,
+        services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<AgentStages>(), time,
             sp.GetRequiredService<ILogger<WatchdogService>>(), getVariable));
         services.AddLan(paths, settings.Lan);
+        configure?.Invoke(services);
         return builder.Build();
     }
 

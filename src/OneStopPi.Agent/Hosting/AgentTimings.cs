@@ -39,6 +39,12 @@ public sealed record AgentTimings
     /// </summary>
     public TimeSpan RefindInterval { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The longest a scan may go without reading a device (discovery of a large range reads none until it ends);
+    /// longer, the scan worker counts as hung and the watchdog lets systemd restart the agent.
+    /// </summary>
+    public TimeSpan ScanStallLimit { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>The defaults, with what <c>ONESTOPPI_TIMINGS</c> overrides.</summary>
     /// <exception cref="ArgumentException">An unknown name or a value that is not a positive number of seconds.</exception>
     public static AgentTimings FromEnvironment(Func<string, string?> getVariable)
@@ -70,8 +76,9 @@ public sealed record AgentTimings
                 "uploadretryfloor" => timings with { UploadRetryFloor = value },
                 "uploadretrycap" => timings with { UploadRetryCap = value },
                 "refind" => timings with { RefindInterval = value },
+                "scanstall" => timings with { ScanStallLimit = value },
                 _ => throw new ArgumentException(
-                    $"{EnvironmentVariable}: unknown name '{parts[0]}' (sync, scheduler, heartbeat, config, unassignedConfig, uploadIdle, uploadRetryFloor, uploadRetryCap, refind)."),
+                    $"{EnvironmentVariable}: unknown name '{parts[0]}' (sync, scheduler, heartbeat, config, unassignedConfig, uploadIdle, uploadRetryFloor, uploadRetryCap, refind, scanStall)."),
             };
         }
 

@@ -7,23 +7,22 @@ namespace OneStopPi.Agent.Hosting;
 
 /// <summary>
 /// Sends WATCHDOG=1 to systemd at half the interval systemd asked for ($WATCHDOG_USEC,
-/// sd_watchdog_enabled(3)), but only while the pipeline shows life; a stalled pipeline stops the
-/// pings and systemd restarts the service. Microsoft.Extensions.Hosting.Systemd sends only
-/// READY=1 and STOPPING=1, so the watchdog is ours.
+/// sd_watchdog_enabled(3)), but only while every stage is alive (<see cref="AgentStages"/>, each by
+/// its own deadline); one stalled stage stops the pings and systemd restarts the service.
+/// Microsoft.Extensions.Hosting.Systemd sends only READY=1 and STOPPING=1, so the watchdog is ours.
 /// </summary>
 public sealed partial class WatchdogService : BackgroundService
 {
     private readonly ISystemdNotifier _notifier;
-    private readonly PipelineLiveness _liveness;
+    private readonly AgentStages _stages;
     private readonly TimeProvider _time;
     private readonly ILogger<WatchdogService> _logger;
     private readonly TimeSpan? _interval;
-    private readonly TimeSpan _stallLimit;
 
-    public WatchdogService(ISystemdNotifier notifier, PipelineLiveness liveness, TimeProvider time, ILogger<WatchdogService> logger, Func<string, string?>? getVariable = null)
+    public WatchdogService(ISystemdNotifier notifier, AgentStages stages, TimeProvider time, ILogger<WatchdogService> logger, Func<string, string?>? getVariable = null)
     {
         _notifier = notifier;
-        _liveness = liveness;
+        _stages = stages;
         _time = time;
         _logger = logger;
         getVariable ??= Environment.GetEnvironmentVariable;
@@ -31,9 +30,6 @@ public sealed partial class WatchdogService : BackgroundService
         {
             _interval = TimeSpan.FromMicroseconds(microseconds / 2);
         }
-
-        // A pipeline loop beats at least every few seconds; ten minutes of silence is a hang.
-        _stallLimit = TimeSpan.FromMinutes(10);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,22 +40,22 @@ public sealed partial class WatchdogService : BackgroundService
         }
 
         using var timer = new PeriodicTimer(interval, _time);
-        bool stalledReported = false;
+        string? stalledReported = null;
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            if (_liveness.SinceLastBeat <= _stallLimit)
+            if (_stages.FirstStalled() is not { } stalled)
             {
                 _notifier.Notify(new ServiceState("WATCHDOG=1"));
-                stalledReported = false;
+                stalledReported = null;
             }
-            else if (!stalledReported)
+            else if (stalledReported != stalled.Name)
             {
-                LogStalled(_liveness.SinceLastBeat);
-                stalledReported = true;
+                LogStalled(stalled.Name, stalled.SinceLastBeat, stalled.Period);
+                stalledReported = stalled.Name;
             }
         }
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "The scan pipeline has shown no progress for {Stalled}; withholding watchdog pings so systemd restarts the agent")]
-    private partial void LogStalled(TimeSpan stalled);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Stage '{Stage}' has shown no life for {Stalled} (its period: {Period}); withholding watchdog pings so systemd restarts the agent")]
+    private partial void LogStalled(string stage, TimeSpan stalled, TimeSpan period);
 }

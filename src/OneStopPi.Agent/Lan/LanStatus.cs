@@ -1,4 +1,5 @@
 using OneStopPi.Agent.Configuration;
+using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Lan.Discovery;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
@@ -7,7 +8,8 @@ using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Lan;
 
-// What GET /status returns and the page shows (docs/lan-discovery.md). Nothing secret: no token,
+// What GET /status returns and the page shows (docs/lan-discovery.md). ClockSynchronised: the time of day is
+// trusted; ClockSource says from where: "ntp", "portal" (NTP silent, the portal's clock) or "none". Nothing secret: no token,
 // no enrolment or setup key, no SNMP credential (none of those types are reachable from here).
 
 public sealed record StatusReport(
@@ -23,8 +25,10 @@ public sealed record StatusReport(
     ScansReport Scans,
     OutboxReport Outbox,
     bool ClockSynchronised,
+    string ClockSource,
     IReadOnlyList<InterfaceReport> Network,
-    DiscoveryCountersReport Discovery);
+    DiscoveryCountersReport Discovery,
+    StagesReport Stages);
 
 public sealed record EnrolmentReport(bool Enrolled, bool Assigned, int? SiteId, string? PortalHost);
 
@@ -36,7 +40,13 @@ public sealed record ScanReport(DateTimeOffset? Finished, int? Devices, int? Ans
 
 public sealed record ScansReport(ScanReport Discovery, ScanReport Meter, ScanReport Status, int KnownDevices);
 
-public sealed record OutboxReport(int Depth, long Bytes, long Dropped);
+/// <summary>StatusPaused: the budget is taken by meter batches and command results; new status readings are not queued.</summary>
+public sealed record OutboxReport(int Depth, long Bytes, long Dropped, long BudgetBytes, bool StatusPaused);
+
+/// <summary>The agent's stages (scheduler, scan worker, uploader, portal sync, LAN face): restarts after a failure, and the first one stalled.</summary>
+public sealed record StagesReport(int Restarts, string? Stalled, IReadOnlyList<StageReport> Each);
+
+public sealed record StageReport(string Name, bool Alive, long SilentSeconds, int Restarts, string? LastFailure);
 
 public sealed record InterfaceReport(string Name, string? Mac, string Address);
 
@@ -56,7 +66,7 @@ public sealed class LanStatusService
     private readonly PortalLink _link;
     private readonly RunStateStore _runState;
     private readonly FileOutbox _outbox;
-    private readonly ClockSynchronisation _clock;
+    private readonly SiteClock _clock;
     private readonly ScanHistory _history;
     private readonly ILocalDeviceSource _devices;
     private readonly DiscoveryCounters _counters;
@@ -67,11 +77,13 @@ public sealed class LanStatusService
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly DateTimeOffset _startedAt;
+    private readonly AgentStages _stages;
 
-    public LanStatusService(AgentSettings settings, PortalLink link, RunStateStore runState, FileOutbox outbox, ClockSynchronisation clock,
+    public LanStatusService(AgentSettings settings, PortalLink link, RunStateStore runState, FileOutbox outbox, SiteClock clock,
         ScanHistory history, ILocalDeviceSource devices, DiscoveryCounters counters, HardwareIdentity hardware, LanIdentity identity,
-        LanName name, AgentVersion version, TimeProvider time)
+        LanName name, AgentVersion version, TimeProvider time, AgentStages stages)
     {
+        _stages = stages;
         _settings = settings;
         _link = link;
         _runState = runState;
@@ -125,9 +137,17 @@ public sealed class LanStatusService
                 new ScanReport(meter?.Finished ?? run.LastMeterScan, meter?.Devices, meter?.Answered, meter?.Failed),
                 new ScanReport(status?.Finished ?? run.LastStatusScan, status?.Devices, status?.Answered, status?.Failed),
                 _devices.Snapshot().Count),
-            new OutboxReport(_outbox.Count, _outbox.TotalBytes, _outbox.Dropped),
-            _clock.IsSynchronised(),
+            new OutboxReport(_outbox.Count, _outbox.TotalBytes, _outbox.Dropped, _outbox.BudgetBytes, _outbox.StatusPaused),
+            _clock.IsTrusted,
+            _clock.Source.ToString().ToLowerInvariant(),
             [.. LanInterface.Enumerate().Select(i => new InterfaceReport(i.Name, i.Mac, $"{i.Address}/{i.PrefixLength}"))],
-            _counters.Report());
+            _counters.Report(),
+            Stages());
+    }
+
+    private StagesReport Stages()
+    {
+        StageReport[] each = [.. _stages.All.Select(s => new StageReport(s.Name, !s.IsStalled(out TimeSpan silent), (long)silent.TotalSeconds, s.Restarts, s.LastFailure))];
+        return new StagesReport(each.Sum(s => s.Restarts), each.FirstOrDefault(s => !s.Alive)?.Name, each);
     }
 }

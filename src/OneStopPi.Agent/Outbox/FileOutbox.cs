@@ -4,21 +4,33 @@ using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Outbox;
 
-/// <summary>Bounds of the outbox and what it keeps when they are reached.</summary>
+/// <summary>
+/// The outbox's disk budget and what it keeps when it is reached. No bound here ever reads the wall
+/// clock: a Raspberry Pi has none until NTP sets it, and a batch written at "1970" is not 56 years old.
+/// </summary>
 public sealed record OutboxLimits
 {
-    /// <summary>Total size of stored batches; over it the oldest status batches go first, meter batches last.</summary>
+    /// <summary>
+    /// The disk budget for stored batches. Reached: the oldest status batches go first, then new
+    /// status batches are not queued; meter batches and command results are kept over it (they are
+    /// what dealers bill from and what an operator asked for), lost only when the disk itself is full.
+    /// </summary>
     public long MaxBytes { get; init; } = 256L * 1024 * 1024;
 
-    /// <summary>Batches older than this are dropped (status first, then the rest), whatever the size.</summary>
-    public TimeSpan MaxAge { get; init; } = TimeSpan.FromDays(90);
+    /// <summary>
+    /// Status batches queued longer than this, on the monotonic clock (since they were queued or found on
+    /// disk by this process), are dropped: a week-old printer status is no one's news. Meter batches never age out.
+    /// </summary>
+    public TimeSpan MaxStatusAge { get; init; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>
 /// A durable, ordered queue of zipped batches in one directory, one file per batch, named
-/// <c>{sequence}.{kind}.{key}.zip</c> so the directory listing is the queue. A batch is on disk
-/// (fsynced, renamed into place) before <see cref="AppendAsync"/> returns, and leaves only through
-/// <see cref="Remove"/>, after the portal acknowledged it. Safe for one writer and one uploader.
+/// <c>{sequence}.{kind}.{key}.zip</c> so the directory listing is the queue and the sequence its age.
+/// A batch is on disk (fsynced, renamed into place) before <see cref="AppendAsync"/> returns, and leaves
+/// through <see cref="Remove"/> after the portal acknowledged it, or by the rules of <see cref="OutboxLimits"/>.
+/// A file that is not a well-formed batch is moved to <c>quarantine/</c> with an error, never queued.
+/// Safe for one writer and one uploader.
 /// </summary>
 public sealed partial class FileOutbox
 {
@@ -31,6 +43,7 @@ public sealed partial class FileOutbox
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextSequence;
     private long _dropped;
+    private int _statusPaused;
 
     public FileOutbox(string directory, OutboxLimits limits, TimeProvider time, ILogger<FileOutbox> logger)
     {
@@ -49,20 +62,27 @@ public sealed partial class FileOutbox
         {
             if (TryParseName(path, out long sequence, out OutboxItemKind kind, out string? key))
             {
-                var info = new FileInfo(path);
-                _items[sequence] = new OutboxItem(sequence, kind, key, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero), info.Length, path);
+                _items[sequence] = new OutboxItem(sequence, kind, key, time.GetTimestamp(), new FileInfo(path).Length, path);
             }
             else
             {
-                LogForeignFile(path);
+                MoveToQuarantine(path, "its name is not {sequence}.{kind}.{key}.zip with a known kind and a valid key");
             }
         }
 
         _nextSequence = _items.Count == 0 ? 1 : _items.Keys.Max() + 1;
     }
 
-    /// <summary>Batches dropped by the size/age policy since this process started.</summary>
+    /// <summary>Batches dropped by the budget, the status age or a full disk since this process started.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>The disk budget is taken by batches that are kept (meter, command results): new status batches are not queued.</summary>
+    public bool StatusPaused => Volatile.Read(ref _statusPaused) == 1;
+
+    public long BudgetBytes => _limits.MaxBytes;
+
+    /// <summary>Where malformed files are moved.</summary>
+    public string QuarantineDirectory => Path.Combine(_directory, "quarantine");
 
     public int Count
     {
@@ -86,12 +106,29 @@ public sealed partial class FileOutbox
         }
     }
 
-    /// <summary>Stores a batch durably; returns once it would survive a power cut.</summary>
-    public async Task<OutboxItem> AppendAsync(OutboxItemKind kind, string key, ReadOnlyMemory<byte> zip, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Stores a batch durably; returns once it would survive a power cut. Returns null for a status
+    /// batch when the budget is taken by batches that are kept (<see cref="StatusPaused"/>).
+    /// </summary>
+    /// <exception cref="IOException">The disk is full even after dropping every status batch: this batch is lost (logged as an error).</exception>
+    public async Task<OutboxItem?> AppendAsync(OutboxItemKind kind, string key, ReadOnlyMemory<byte> zip, CancellationToken cancellationToken = default)
     {
-        if (key.Length == 0 || key.AsSpan().ContainsAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"))
+        if (!IsValidKey(kind, key))
         {
-            throw new ArgumentException($"Outbox key '{key}' must be letters, digits and '-'.", nameof(key));
+            throw new ArgumentException($"Outbox key '{key}' must be letters, digits and '-' (a command result's: the command number).", nameof(key));
+        }
+
+        DropAgedStatus();
+        if (!MakeRoom(kind, zip.Length))
+        {
+            // Not queued is lost too: counted with the drops the heartbeat reports.
+            Interlocked.Increment(ref _dropped);
+            if (Interlocked.Exchange(ref _statusPaused, 1) == 0)
+            {
+                LogStatusPaused(TotalBytes, _limits.MaxBytes);
+            }
+
+            return null;
         }
 
         long sequence;
@@ -101,18 +138,32 @@ public sealed partial class FileOutbox
         }
 
         string path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{sequence:D15}.{kind.ToString().ToLowerInvariant()}.{key}.zip"));
-        EnforceLimits(zip.Length);
-        try
+        while (true)
         {
-            await AtomicFile.WriteAsync(path, zip, cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e) when (IsDiskFull(e) && DropOne(preferKinds: [OutboxItemKind.Status, OutboxItemKind.CommandResult], reason: "the disk is full"))
-        {
-            // Room was made by dropping the oldest status batch; one more try, then the error stands.
-            await AtomicFile.WriteAsync(path, zip, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await AtomicFile.WriteAsync(path, zip, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (IOException e) when (IsDiskFull(e))
+            {
+                // Truly full: status batches and then command results make room, oldest first; a meter batch
+                // already stored is never dropped for a newer one. Nothing left to drop: this batch is lost.
+                if (!DropOne([OutboxItemKind.Status, OutboxItemKind.CommandResult], "the disk is full"))
+                {
+                    Interlocked.Increment(ref _dropped);
+                    LogLostToFullDisk(kind, key, zip.Length);
+                    throw;
+                }
+            }
         }
 
-        var item = new OutboxItem(sequence, kind, key, _time.GetUtcNow(), zip.Length, path);
+        if (kind == OutboxItemKind.Status && Interlocked.Exchange(ref _statusPaused, 0) == 1)
+        {
+            LogStatusResumed();
+        }
+
+        var item = new OutboxItem(sequence, kind, key, _time.GetTimestamp(), zip.Length, path);
         TaskCompletionSource signal;
         lock (_gate)
         {
@@ -175,32 +226,69 @@ public sealed partial class FileOutbox
         {
             _items.Remove(item.Sequence);
         }
+
+        if (StatusPaused && TotalBytes < _limits.MaxBytes && Interlocked.Exchange(ref _statusPaused, 0) == 1)
+        {
+            LogStatusResumed();
+        }
     }
 
-    /// <summary>Applies the age and size bounds, making room for <paramref name="incoming"/> more bytes.</summary>
-    private void EnforceLimits(long incoming)
+    /// <summary>
+    /// Takes a batch that can never be sent as it is out of the queue, into <see cref="QuarantineDirectory"/> for a
+    /// technician (logged as an error). If even the move fails, the file stays where it is and is looked at again
+    /// after a restart; the queue moves on either way.
+    /// </summary>
+    public void Quarantine(OutboxItem item, string reason)
     {
-        DateTimeOffset oldestAllowed = _time.GetUtcNow() - _limits.MaxAge;
+        lock (_gate)
+        {
+            _items.Remove(item.Sequence);
+        }
+
+        MoveToQuarantine(item.Path, reason);
+    }
+
+    /// <summary>Drops status batches queued longer than <see cref="OutboxLimits.MaxStatusAge"/> (monotonic time).</summary>
+    private void DropAgedStatus()
+    {
         while (true)
         {
             OutboxItem? expired;
             lock (_gate)
             {
-                expired = _items.Values.FirstOrDefault(i => i.Created < oldestAllowed);
+                expired = _items.Values.FirstOrDefault(i => i.Kind == OutboxItemKind.Status && _time.GetElapsedTime(i.Queued) > _limits.MaxStatusAge);
             }
 
             if (expired is null)
             {
-                break;
+                return;
             }
 
-            Drop(expired, $"it is older than {_limits.MaxAge.TotalDays:F0} days");
+            Drop(expired, $"it waited longer than {_limits.MaxStatusAge.TotalDays:F0} days");
+        }
+    }
+
+    /// <summary>
+    /// Makes room in the budget for <paramref name="incoming"/> more bytes by dropping status batches, oldest first.
+    /// False when the batch is a status batch and there is still no room; batches that are kept go in over the budget.
+    /// </summary>
+    private bool MakeRoom(OutboxItemKind kind, long incoming)
+    {
+        while (TotalBytes + incoming > _limits.MaxBytes)
+        {
+            if (!DropOne([OutboxItemKind.Status], $"the outbox is over its budget of {_limits.MaxBytes} bytes"))
+            {
+                if (kind != OutboxItemKind.Status)
+                {
+                    LogOverBudget(kind, TotalBytes + incoming, _limits.MaxBytes);
+                    return true;
+                }
+
+                return false;
+            }
         }
 
-        while (TotalBytes + incoming > _limits.MaxBytes
-            && DropOne([OutboxItemKind.Status, OutboxItemKind.CommandResult, OutboxItemKind.Meter], $"the outbox is over {_limits.MaxBytes} bytes"))
-        {
-        }
+        return true;
     }
 
     /// <summary>Drops the oldest batch of the first kind in <paramref name="preferKinds"/> that has one.</summary>
@@ -228,8 +316,28 @@ public sealed partial class FileOutbox
     {
         Remove(item);
         Interlocked.Increment(ref _dropped);
-        LogDropped(item.Kind, item.Key, item.Created, reason);
+        LogDropped(item.Kind, item.Key, item.Sequence, reason);
     }
+
+    private void MoveToQuarantine(string path, string reason)
+    {
+        string target = Path.Combine(QuarantineDirectory, Path.GetFileName(path));
+        try
+        {
+            Directory.CreateDirectory(QuarantineDirectory);
+            File.Move(path, target, overwrite: true);
+            AtomicFile.SyncDirectory(_directory);
+            LogQuarantined(path, reason, QuarantineDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogQuarantineFailed(path, reason, e.Message);
+        }
+    }
+
+    private static bool IsValidKey(OutboxItemKind kind, string key) =>
+        key.Length > 0 && !key.AsSpan().ContainsAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+        && (kind != OutboxItemKind.CommandResult || OutboxItem.TryParseCommandId(key, out _));
 
     private static bool IsDiskFull(IOException e) => e.HResult == 28 || e.HResult == unchecked((int)0x80070070) || e.Message.Contains("No space left", StringComparison.Ordinal);
 
@@ -246,15 +354,30 @@ public sealed partial class FileOutbox
         }
 
         key = parts[2];
-        return key.Length > 0;
+        return IsValidKey(kind, key);
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Outbox: removed {Count} partly written file(s) left by an interrupted write")]
     private partial void LogLeftovers(int count);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Outbox: ignoring {Path}, which is not an outbox batch")]
-    private partial void LogForeignFile(string path);
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Outbox: {Path} is not a batch that can be sent ({Reason}); moved to {Directory}, the queue goes on")]
+    private partial void LogQuarantined(string path, string reason, string directory);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Outbox: dropped {Kind} batch {Key} from {Created:u} because {Reason}")]
-    private partial void LogDropped(OutboxItemKind kind, string key, DateTimeOffset created, string reason);
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Outbox: dropped {Kind} batch {Key} (sequence {Sequence}) because {Reason}")]
+    private partial void LogDropped(OutboxItemKind kind, string key, long sequence, string reason);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Outbox: {Path} is not a batch that can be sent ({Reason}) and could not be moved aside ({Error}); skipped until the next start")]
+    private partial void LogQuarantineFailed(string path, string reason, string error);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Outbox: {Bytes} bytes of meter batches and command results fill the budget of {Budget} bytes; new status readings are not queued until the portal takes some")]
+    private partial void LogStatusPaused(long bytes, long budget);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Outbox: there is room again; status readings are queued")]
+    private partial void LogStatusResumed();
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Outbox: keeping {Kind} batch over the budget ({Bytes} of {Budget} bytes); only a full disk drops it")]
+    private partial void LogOverBudget(OutboxItemKind kind, long bytes, long budget);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Outbox: the disk is full and nothing else is left to drop; {Kind} batch {Key} ({Bytes} bytes) is lost")]
+    private partial void LogLostToFullDisk(OutboxItemKind kind, string key, long bytes);
 }

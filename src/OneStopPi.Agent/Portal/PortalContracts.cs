@@ -28,11 +28,16 @@ public sealed record PortalSchedule(string MeterTime, string TimeZone, int Statu
 
 public sealed record BatchAccepted(string BatchId, bool Duplicate, int Documents, int Readings);
 
-/// <summary>SetupKey: the box's local setup key (LAN face enabled only), so the portal can show it to operators; sent only over the authenticated TLS channel, never logged.</summary>
+/// <summary>
+/// SetupKey: the box's local setup key (LAN face enabled only), so the portal can show it to operators; sent only over the authenticated TLS channel, never logged.
+/// StageRestarts: how often a stage of the agent failed and was restarted since the process started. OutboxFull: the disk budget is
+/// taken by meter batches and command results, new status readings are not queued. ClockSource: ntp, portal or none (SiteClock).
+/// </summary>
 public sealed record HeartbeatRequest(string? Version, long UptimeSeconds, DateTime? LastMeterScan, DateTime? LastStatusScan, int OutboxDepth, long DroppedReadings,
-    string? SetupKey = null);
+    string? SetupKey = null, int StageRestarts = 0, bool OutboxFull = false, string? ClockSource = null);
 
-public sealed record HeartbeatResponse(string ConfigEtag, int PendingCommands);
+/// <summary>ServerTime: the portal's clock when it answered; the agent's time source where NTP is blocked (SiteClock).</summary>
+public sealed record HeartbeatResponse(string ConfigEtag, int PendingCommands, DateTime? ServerTime = null);
 
 public sealed record PortalCommand(long Id, int Type, string? Parameter, DateTime CreatedAt);
 

@@ -4,6 +4,7 @@ using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Lan;
 using OneStopPi.Agent.Outbox;
+using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Portal;
@@ -12,7 +13,7 @@ namespace OneStopPi.Agent.Portal;
 /// Keeps the agent in touch with the portal: enrols, refreshes the configuration, sends the
 /// heartbeat, and polls for remote commands at the configured interval (0 = never).
 /// </summary>
-public sealed partial class PortalSync : BackgroundService
+public sealed partial class PortalSync : SupervisedStage
 {
     private readonly PortalLink _link;
     private readonly PortalClient _client;
@@ -25,10 +26,18 @@ public sealed partial class PortalSync : BackgroundService
     private readonly long _started;
     private readonly AgentTimings _timings;
     private readonly string? _setupKey;
+    private readonly AgentStages _stages;
+    private readonly SiteClock? _siteClock;
+
+    /// <summary>One round is a few portal calls, each bounded by the client's 2-minute timeout.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromMinutes(15);
 
     public PortalSync(PortalLink link, PortalClient client, CommandExecutor commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
-        AgentVersion version, ILogger<PortalSync> logger, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null)
+        AgentVersion version, ILogger<PortalSync> logger, AgentStages stages, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null, SiteClock? siteClock = null)
+        : base(stages.Stage(AgentStages.PortalSync, Period), time, logger)
     {
+        _siteClock = siteClock;
+        _stages = stages;
         // The setup key is reported (to this agent's own portal, over its authenticated TLS channel) only when the LAN face,
         // which it guards, is enabled. Never logged.
         _setupKey = lan is { Enabled: true } ? setupKey?.Value : null;
@@ -44,12 +53,13 @@ public sealed partial class PortalSync : BackgroundService
         _started = time.GetTimestamp();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunStageAsync(CancellationToken stoppingToken)
     {
         long? lastHeartbeat = null, lastConfig = null, lastPoll = null;
         using var timer = new PeriodicTimer(_timings.SyncTick, _time);
         do
         {
+            Liveness.Beat();
             if (!await _link.EnsureEnrolledAsync(stoppingToken).ConfigureAwait(false) || _link.Session is not { } session)
             {
                 continue;
@@ -90,10 +100,17 @@ public sealed partial class PortalSync : BackgroundService
     {
         AgentRunState state = _runState.Current;
         var heartbeat = new HeartbeatRequest(_version, (long)_time.GetElapsedTime(_started).TotalSeconds,
-            state.LastMeterScan?.UtcDateTime, state.LastStatusScan?.UtcDateTime, _outbox.Count, _outbox.Dropped, _setupKey);
+            state.LastMeterScan?.UtcDateTime, state.LastStatusScan?.UtcDateTime, _outbox.Count, _outbox.Dropped, _setupKey,
+            _stages.Restarts, _outbox.StatusPaused, _siteClock?.Source.ToString().ToLowerInvariant());
         try
         {
+            long sent = _time.GetTimestamp();
             HeartbeatResponse response = await _client.HeartbeatAsync(session, heartbeat, cancellationToken).ConfigureAwait(false);
+            if (response.ServerTime is { } serverTime)
+            {
+                _siteClock?.RecordPortalTime(new DateTimeOffset(DateTime.SpecifyKind(serverTime, DateTimeKind.Utc)), sent);
+            }
+
             _link.RecordContact();
             return response.ConfigEtag;
         }
@@ -132,11 +149,17 @@ public sealed partial class PortalSync : BackgroundService
         {
             try
             {
+                // A command waits on the scan worker (a forced scan) or on its own time limit (a walk): not this loop's hang.
+                Liveness.Idle();
                 await _commands.ExecuteAsync(session, command, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException or IOException or UnauthorizedAccessException)
             {
                 LogCommandFailed(e, command.Id);
+            }
+            finally
+            {
+                Liveness.Beat();
             }
         }
     }

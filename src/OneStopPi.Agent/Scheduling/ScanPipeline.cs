@@ -33,7 +33,7 @@ public sealed partial class ScanPipeline : IScanPipeline
     private readonly DeviceCollector _collector;
     private readonly PortalLink _link;
     private readonly FileOutbox _outbox;
-    private readonly PipelineLiveness _liveness;
+    private readonly StageLiveness _liveness;
     private readonly TimeProvider _time;
     private readonly ILogger<ScanPipeline> _logger;
     private readonly string _registryPath;
@@ -42,14 +42,14 @@ public sealed partial class ScanPipeline : IScanPipeline
 
     private readonly int _snmpPort;
 
-    public ScanPipeline(SnmpClient client, PortalLink link, FileOutbox outbox, PipelineLiveness liveness, AgentPaths paths, AgentSettings settings,
+    public ScanPipeline(SnmpClient client, PortalLink link, FileOutbox outbox, AgentStages stages, AgentPaths paths, AgentSettings settings,
         AgentTimings timings, TimeProvider time, ILogger<ScanPipeline> logger)
     {
         _snmpPort = settings.SnmpPort;
         _collector = new DeviceCollector(client);
         _link = link;
         _outbox = outbox;
-        _liveness = liveness;
+        _liveness = stages.Stage(AgentStages.ScanWorker, timings.ScanStallLimit);
         _time = time;
         _logger = logger;
         _registryPath = paths.State("devices.json");
@@ -82,8 +82,10 @@ public sealed partial class ScanPipeline : IScanPipeline
         byte[] document = ReadingDocumentWriter.Write(session.AgentId.ToString(), (plan.SiteId ?? 0).ToString(CultureInfo.InvariantCulture),
             job.Kind, job.Missed, start, _time.GetUtcNow(), readings);
         byte[] zip = CommandExecutor.ZipOf([($"{job.Kind.ToString().ToLowerInvariant()}-{batchId}.xml", document)]);
-        await _outbox.AppendAsync(job.Kind == ScanKind.Meter ? OutboxItemKind.Meter : OutboxItemKind.Status, batchId, zip, cancellationToken).ConfigureAwait(false);
-        return new ScanOutcome(readings.Length, readings.Count(r => r.Answered), batchId);
+        OutboxItem? queued = await _outbox.AppendAsync(job.Kind == ScanKind.Meter ? OutboxItemKind.Meter : OutboxItemKind.Status, batchId, zip, cancellationToken)
+            .ConfigureAwait(false);
+        // A status batch is not queued while the outbox's budget is full of meter batches (FileOutbox.StatusPaused).
+        return new ScanOutcome(readings.Length, readings.Count(r => r.Answered), queued?.Key, readings);
     }
 
     /// <summary>Reads every device at its registered address, <see cref="Concurrency"/> at a time; in no particular order.</summary>

@@ -10,24 +10,26 @@ namespace OneStopPi.Agent.Scheduling;
 
 /// <summary>
 /// The first stage: decides when to scan and hands <see cref="ScanJob"/>s to the worker through a
-/// bounded channel. The daily meter scan follows the site's wall clock (once per site day, only
-/// from a synchronised clock); status scans run on the monotonic clock every N minutes.
+/// bounded channel. The daily meter scan follows the site's wall clock (<see cref="SiteClock"/>: once
+/// per site day, only from a trusted clock, NTP's or the portal's); status scans run on the monotonic
+/// clock every N minutes.
 /// </summary>
-public sealed partial class ScanScheduler : BackgroundService
+public sealed partial class ScanScheduler : SupervisedStage
 {
     private readonly PortalLink _link;
     private readonly RunStateStore _runState;
-    private readonly ClockSynchronisation _clock;
+    private readonly SiteClock _clock;
     private readonly ChannelWriter<ScanJob> _jobs;
     private readonly TimeProvider _time;
-    private readonly PipelineLiveness _liveness;
     private readonly ILogger<ScanScheduler> _logger;
     private DateOnly? _queuedMeterDay;
     private readonly TimeSpan _tick;
     private bool _unsyncedLogged;
+    private ClockSource _loggedSource;
 
-    public ScanScheduler(PortalLink link, RunStateStore runState, ClockSynchronisation clock, ChannelWriter<ScanJob> jobs, TimeProvider time,
-        PipelineLiveness liveness, ILogger<ScanScheduler> logger, AgentTimings? timings = null)
+    public ScanScheduler(PortalLink link, RunStateStore runState, SiteClock clock, ChannelWriter<ScanJob> jobs, TimeProvider time,
+        AgentStages stages, ILogger<ScanScheduler> logger, AgentTimings? timings = null)
+        : base(stages.Stage(AgentStages.Scheduler, PeriodOf((timings ?? new AgentTimings()).SchedulerTick)), time, logger)
     {
         _tick = (timings ?? new AgentTimings()).SchedulerTick;
         _link = link;
@@ -35,17 +37,16 @@ public sealed partial class ScanScheduler : BackgroundService
         _clock = clock;
         _jobs = jobs;
         _time = time;
-        _liveness = liveness;
         _logger = logger;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunStageAsync(CancellationToken stoppingToken)
     {
         long lastStatus = _time.GetTimestamp();
         using var timer = new PeriodicTimer(_tick, _time);
         do
         {
-            _liveness.Beat();
+            Liveness.Beat();
             if (_link.Plan is not { Assigned: true } plan)
             {
                 continue;
@@ -55,7 +56,7 @@ public sealed partial class ScanScheduler : BackgroundService
             if (plan.StatusInterval > TimeSpan.Zero && _time.GetElapsedTime(lastStatus) >= plan.StatusInterval)
             {
                 lastStatus = _time.GetTimestamp();
-                await _jobs.WriteAsync(new ScanJob(ScanKind.Status, false, null, "status interval"), stoppingToken).ConfigureAwait(false);
+                await QueueAsync(new ScanJob(ScanKind.Status, false, null, "status interval"), stoppingToken).ConfigureAwait(false);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
@@ -63,15 +64,21 @@ public sealed partial class ScanScheduler : BackgroundService
 
     private async Task QueueMeterScanIfDueAsync(SitePlan plan, CancellationToken cancellationToken)
     {
-        bool synchronised = _clock.IsSynchronised();
-        if (!synchronised && !_unsyncedLogged)
+        ClockSource source = _clock.Source;
+        bool trusted = source != ClockSource.None;
+        if (!trusted && !_unsyncedLogged)
         {
-            LogClockUnsynchronised(_time.GetUtcNow());
+            LogClockUnsynchronised(_clock.GetUtcNow());
             _unsyncedLogged = true;
         }
+        else if (trusted && source != _loggedSource)
+        {
+            LogClockTrusted(source, _clock.PortalOffset ?? TimeSpan.Zero);
+        }
 
+        _loggedSource = source;
         var planner = new DailyScanPlanner(plan.MeterTime, plan.Zone);
-        DueMeterScan? due = planner.Due(_time.GetUtcNow(), synchronised, _runState.Current.LastMeterDay);
+        DueMeterScan? due = planner.Due(_clock.GetUtcNow(), trusted, _runState.Current.LastMeterDay);
         if (due is null || due.Day == _queuedMeterDay)
         {
             return;
@@ -79,11 +86,25 @@ public sealed partial class ScanScheduler : BackgroundService
 
         _queuedMeterDay = due.Day;
         LogMeterDue(due.Day, due.Missed);
-        await _jobs.WriteAsync(new ScanJob(ScanKind.Meter, due.Missed, due.Day, due.Missed ? "missed daily meter scan" : "daily meter scan"), cancellationToken).ConfigureAwait(false);
+        await QueueAsync(new ScanJob(ScanKind.Meter, due.Missed, due.Day, due.Missed ? "missed daily meter scan" : "daily meter scan"), cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "The clock ({Now:u}) is not synchronised yet; the daily meter scan waits for it")]
+    /// <summary>A few ticks: one slow look at the clock or the state file is not a hang.</summary>
+    private static TimeSpan PeriodOf(TimeSpan tick) => TimeSpan.FromTicks(Math.Max(tick.Ticks * 4, TimeSpan.FromMinutes(1).Ticks));
+
+    /// <summary>Hands a job to the worker; a full queue waits for the worker, whose liveness then speaks for both.</summary>
+    private async Task QueueAsync(ScanJob job, CancellationToken cancellationToken)
+    {
+        Liveness.Idle();
+        await _jobs.WriteAsync(job, cancellationToken).ConfigureAwait(false);
+        Liveness.Beat();
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "The clock ({Now:u}) is not synchronised yet (no NTP, no answer from the portal); the daily meter scan waits for it")]
     private partial void LogClockUnsynchronised(DateTimeOffset now);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "The daily meter scan follows the {Source} clock (offset to the system clock: {Offset})")]
+    private partial void LogClockTrusted(ClockSource source, TimeSpan offset);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Daily meter scan for {Day} is due (missed: {Missed})")]
     private partial void LogMeterDue(DateOnly day, bool missed);

@@ -14,35 +14,36 @@ public interface IScanPipeline
 }
 
 /// <summary>Takes jobs off the scheduler's channel one at a time and runs them; records progress.</summary>
-public sealed partial class ScanWorker : BackgroundService
+public sealed partial class ScanWorker : SupervisedStage
 {
     private readonly ChannelReader<ScanJob> _jobs;
     private readonly IScanPipeline _pipeline;
     private readonly PortalLink _link;
     private readonly RunStateStore _runState;
-    private readonly PipelineLiveness _liveness;
     private readonly TimeProvider _time;
     private readonly ILogger<ScanWorker> _logger;
 
-    public ScanWorker(ChannelReader<ScanJob> jobs, IScanPipeline pipeline, PortalLink link, RunStateStore runState, PipelineLiveness liveness,
-        TimeProvider time, ILogger<ScanWorker> logger)
+    public ScanWorker(ChannelReader<ScanJob> jobs, IScanPipeline pipeline, PortalLink link, RunStateStore runState, AgentStages stages,
+        TimeProvider time, ILogger<ScanWorker> logger, AgentTimings? timings = null)
+        : base(stages.Stage(AgentStages.ScanWorker, (timings ?? new AgentTimings()).ScanStallLimit), time, logger)
     {
         _jobs = jobs;
         _pipeline = pipeline;
         _link = link;
         _runState = runState;
-        _liveness = liveness;
         _time = time;
         _logger = logger;
     }
 
     public ScanJob? Running { get; private set; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunStageAsync(CancellationToken stoppingToken)
     {
+        // Waiting for a job is not a hang; a scan beats as devices are read (ScanPipeline).
+        Liveness.Idle();
         await foreach (ScanJob job in _jobs.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
-            _liveness.Beat();
+            Liveness.Beat();
             if (_link.Plan is not { Assigned: true } plan)
             {
                 LogSkipped(job.Kind, job.Reason);
@@ -75,7 +76,7 @@ public sealed partial class ScanWorker : BackgroundService
             finally
             {
                 Running = null;
-                _liveness.Beat();
+                Liveness.Idle();
             }
         }
     }

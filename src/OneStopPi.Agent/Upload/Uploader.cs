@@ -10,9 +10,11 @@ namespace OneStopPi.Agent.Upload;
 /// <summary>
 /// Drains the outbox oldest first. A batch leaves the outbox only after the portal acknowledged it;
 /// the batch ID makes a repeated upload (after a crash between upload and removal) harmless.
-/// Failures back off exponentially with jitter; nothing is ever dropped here.
+/// Failures back off exponentially with jitter; nothing is ever dropped here. A batch that can
+/// never be sent as it is (a file it may not read, a command result without a command number) is
+/// quarantined with an error and the queue moves on: one bad file never stops the uploads.
 /// </summary>
-public sealed partial class Uploader : BackgroundService
+public sealed partial class Uploader : SupervisedStage
 {
     private readonly FileOutbox _outbox;
     private readonly PortalLink _link;
@@ -22,7 +24,12 @@ public sealed partial class Uploader : BackgroundService
     private readonly ILogger<Uploader> _logger;
     private readonly TimeSpan _idleWait;
 
-    public Uploader(FileOutbox outbox, PortalLink link, PortalClient client, TimeProvider time, Random random, ILogger<Uploader> logger, AgentTimings? timings = null)
+    /// <summary>One upload is bounded by the portal client's timeout (2 min); more than this without a beat is a hang.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromMinutes(5);
+
+    public Uploader(FileOutbox outbox, PortalLink link, PortalClient client, TimeProvider time, Random random, ILogger<Uploader> logger,
+        AgentStages stages, AgentTimings? timings = null)
+        : base(stages.Stage(AgentStages.Uploader, Period), time, logger)
     {
         timings ??= new AgentTimings();
         _idleWait = timings.UploadIdleWait;
@@ -36,13 +43,15 @@ public sealed partial class Uploader : BackgroundService
 
     public DateTimeOffset? LastUpload { get; private set; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunStageAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            Liveness.Beat();
             OutboxItem? item = _outbox.PeekOldest();
             if (item is null || _link.Session is null)
             {
+                Liveness.Expect(_idleWait);
                 await _outbox.WaitForAppendAsync(_idleWait, stoppingToken).ConfigureAwait(false);
                 continue;
             }
@@ -50,6 +59,7 @@ public sealed partial class Uploader : BackgroundService
             TimeSpan? wait = await TryUploadAsync(_link.Session, item, stoppingToken).ConfigureAwait(false);
             if (wait is { } delay)
             {
+                Liveness.Expect(delay);
                 await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
             }
         }
@@ -58,6 +68,13 @@ public sealed partial class Uploader : BackgroundService
     /// <summary>Uploads one batch; returns how long to wait before trying again, or null to go on.</summary>
     internal async Task<TimeSpan?> TryUploadAsync(PortalSession session, OutboxItem item, CancellationToken cancellationToken)
     {
+        long commandId = 0;
+        if (item.Kind == OutboxItemKind.CommandResult && !OutboxItem.TryParseCommandId(item.Key, out commandId))
+        {
+            _outbox.Quarantine(item, $"'{item.Key}' is not a command number");
+            return null;
+        }
+
         try
         {
             await using (FileStream zip = File.OpenRead(item.Path))
@@ -66,7 +83,6 @@ public sealed partial class Uploader : BackgroundService
                 {
                     // Storing the result completes the command on the portal (docs/portal-api.md, "Commands"):
                     // a /complete after it would be refused as "already completed".
-                    long commandId = long.Parse(item.Key, System.Globalization.CultureInfo.InvariantCulture);
                     await _client.UploadCommandResultAsync(session, commandId, zip, cancellationToken).ConfigureAwait(false);
                     LogResultUploaded(commandId, item.Size);
                 }
@@ -110,6 +126,12 @@ public sealed partial class Uploader : BackgroundService
             File.Copy(item.Path, Path.Combine(rejected, Path.GetFileName(item.Path)), overwrite: true);
             _outbox.Remove(item);
             LogRejected(item.Key, e.Message, rejected);
+            return null;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // Not ours to read (a file put there by hand as another user): waiting will not change that.
+            _outbox.Quarantine(item, e.Message);
             return null;
         }
         catch (IOException e)

@@ -172,7 +172,7 @@ internal static class AgentEndpoints
         var pending = await db.Commands.CountAsync(c => c.AgentId == current.Id && (c.State == CommandState.Queued || c.State == CommandState.Delivered),
             http.RequestAborted).ConfigureAwait(false);
         var config = await builder.BuildAsync(current, http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new HeartbeatResponse(config.ETag, pending));
+        return TypedResults.Ok(new HeartbeatResponse(config.ETag, pending, time.GetUtcNow().UtcDateTime));
     }
 
     /// <summary>Queued commands, oldest first; delivered but unacknowledged ones are delivered again.</summary>

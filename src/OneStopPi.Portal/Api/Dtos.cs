@@ -35,7 +35,8 @@ public sealed record HeartbeatRequest(
     string? Version, long UptimeSeconds, DateTime? LastMeterScan, DateTime? LastStatusScan, int OutboxDepth, long DroppedReadings,
     string? SetupKey = null);
 
-public sealed record HeartbeatResponse(string ConfigEtag, int PendingCommands);
+/// <summary>ServerTime: the portal's clock as it answers; an agent whose site blocks NTP keeps its time by it.</summary>
+public sealed record HeartbeatResponse(string ConfigEtag, int PendingCommands, DateTime ServerTime);
 
 public sealed record CommandDto(long Id, int Type, string? Parameter, DateTime CreatedAt);
 

@@ -117,7 +117,7 @@ internal static class BatchArchive
                 }
 
                 // The runtime stops inflating at the declared length; the CRC tells whether that was all there was.
-                if (Crc32.Compute(buffer) != entry.Crc32)
+                if (System.IO.Hashing.Crc32.HashToUInt32(buffer) != entry.Crc32)
                 {
                     throw new UploadRejectedException(StatusCodes.Status400BadRequest, "Corrupt ZIP entry",
                         $"Entry '{entry.FullName}' does not match its declared CRC-32 (truncated, tampered or its size misdeclared).");

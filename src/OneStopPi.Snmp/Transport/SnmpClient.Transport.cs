@@ -129,6 +129,11 @@ public sealed partial class SnmpClient
             {
                 pending.Deadline = _time.GetTimestamp() + ToTimestampTicks(timeout);
                 _deadlines.Enqueue(pending, pending.Deadline);
+                if (_deadlines.Count == 1 && !_disposed)
+                {
+                    // The first deadline to watch: the sweep starts (it stops itself once nothing is left, see Sweep).
+                    _sweepTimer.Change(_options.SweepInterval, _options.SweepInterval);
+                }
             }
 
             using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static (state, token) =>
@@ -359,7 +364,7 @@ public sealed partial class SnmpClient
         }
     }
 
-    /// <summary>One pass over the overdue requests: retransmit or time out (earliest deadline first).</summary>
+    /// <summary>One pass over the overdue requests: retransmit or time out (earliest deadline first). Runs only while requests are in flight.</summary>
     private void Sweep()
     {
         if (Interlocked.Exchange(ref _sweeping, 1) == 1)
@@ -395,6 +400,12 @@ public sealed partial class SnmpClient
                         _inFlight.Remove(pending.Id);
                         (expired ??= []).Add(pending);
                     }
+                }
+
+                if (_deadlines.Count == 0 && !_disposed)
+                {
+                    // Nothing in flight: no 10 ms wake-ups on an idle box until the next request arms the sweep again.
+                    _sweepTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 }
             }
 

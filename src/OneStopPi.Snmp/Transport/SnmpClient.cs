@@ -33,7 +33,8 @@ public sealed partial class SnmpClient : IAsyncDisposable
         _usm = new UsmMessageProcessor(new UsmPrivacy((ulong)random.NextInt64()));
         _slots = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
         _socket = CreateSocket(_options);
-        _sweepTimer = _time.CreateTimer(static state => ((SnmpClient)state!).Sweep(), this, _options.SweepInterval, _options.SweepInterval);
+        // Armed by the first request in flight (SendAsync), stopped by the sweep that finds none left.
+        _sweepTimer = _time.CreateTimer(static state => ((SnmpClient)state!).Sweep(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var receiveDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _receiveLoop = receiveDone.Task;
         new Thread(

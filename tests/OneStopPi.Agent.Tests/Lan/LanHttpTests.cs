@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using OneStopPi.Agent.Configuration;
+using OneStopPi.Agent.Scheduling;
 using OneStopPi.TestSupport;
 
 namespace OneStopPi.Agent.Tests.Lan;
@@ -111,8 +112,18 @@ public sealed class LanHttpTests
             Assert.That(root.GetProperty("scans").GetProperty("knownDevices").GetInt32(), Is.EqualTo(FleetRecordings.Length));
             Assert.That(root.GetProperty("outbox").GetProperty("depth").GetInt32(), Is.GreaterThanOrEqualTo(1), "the meter batch waits for the (unreachable) portal");
             Assert.That(root.GetProperty("mdnsName").GetString(), Does.Match("^onestop-[0-9a-f]{4}\\.local$"));
-            Assert.That(root.TryGetProperty("clockSynchronised", out _), Is.True);
-            Assert.That(root.GetProperty("uptimeSeconds").GetInt64(), Is.GreaterThanOrEqualTo(0));
+            // What this machine's clock is depends on the machine; the report must say what the agent trusts, and from where.
+            SiteClock clock = _agent.Service<SiteClock>();
+            Assert.That(root.GetProperty("clockSynchronised").GetBoolean(), Is.EqualTo(clock.IsTrusted));
+            Assert.That(root.GetProperty("clockSource").GetString(), Is.EqualTo(clock.Source.ToString().ToLowerInvariant()));
+            DateTimeOffset started = root.GetProperty("startedAt").GetDateTimeOffset();
+            Assert.That(root.GetProperty("uptimeSeconds").GetInt64(), Is.EqualTo((long)(DateTimeOffset.UtcNow - started).TotalSeconds).Within(2),
+                "the uptime since the start the report gives");
+            JsonElement stages = root.GetProperty("stages");
+            Assert.That(stages.GetProperty("restarts").GetInt32(), Is.Zero);
+            Assert.That(stages.GetProperty("stalled").ValueKind, Is.EqualTo(JsonValueKind.Null));
+            Assert.That(stages.GetProperty("each").EnumerateArray().Select(e => e.GetProperty("name").GetString()),
+                Is.EquivalentTo(new[] { "scheduler", "scan worker", "uploader", "portal sync", "LAN face" }));
         });
     }
 

@@ -148,4 +148,25 @@ public sealed class ClockTests
         await harness.PassUntilAsync(Utc(3, 3, 5, 30));
         Assert.That(MeterScans(harness), Is.EqualTo(new[] { Scan(3, missed: false) }));
     }
+
+    [Test]
+    public async Task Without_ntp_the_portals_time_is_trusted_and_the_daily_scan_runs_at_the_sites_time()
+    {
+        // NTP blocked at the site: the Pi keeps its stale boot date; the portal's heartbeat answer carries 2 March 04:50 UTC.
+        SchedulerHarness harness = await StartAsync(Utc(1, 1, 0, year: 2025), synchronised: false, lastMeterDay: March1, detectSteps: true);
+        await harness.PassAsync(TimeSpan.FromHours(8));
+        Assert.That(harness.Scans, Is.Empty, "no scan on the untrusted boot date");
+        Assert.That(harness.SiteClock.Source, Is.EqualTo(ClockSource.None));
+
+        harness.SiteClock.RecordPortalTime(Utc(3, 2, 4, 50), harness.Clock.GetTimestamp());
+        Assert.That(harness.SiteClock.Source, Is.EqualTo(ClockSource.Portal));
+        Assert.That(harness.SiteClock.GetUtcNow(), Is.EqualTo(Utc(3, 2, 4, 50)));
+        Assert.That(harness.Clock.GetUtcNow().Year, Is.EqualTo(2025), "the system clock is left alone");
+
+        await harness.PassAsync(TimeSpan.FromMinutes(5));
+        Assert.That(harness.Scans, Is.Empty, "05:00 UTC (06:00 in Berlin) has not come yet");
+        await harness.PassAsync(TimeSpan.FromMinutes(10));
+        Assert.That(MeterScans(harness), Is.EqualTo(new[] { Scan(2, missed: false) }), "on time by the portal's clock");
+        Assert.That(harness.RunState.Current.LastMeterScan?.Year, Is.EqualTo(2026), "stamped with the corrected time");
+    }
 }

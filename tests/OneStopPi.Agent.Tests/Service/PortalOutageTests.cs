@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Configuration;
+using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Readings;
@@ -134,7 +135,7 @@ public sealed class PortalOutageTests
             Client = new PortalClient(_http);
             Link = new PortalLink(settings, Paths, Client, new HardwareIdentity(HardwareId, null, "test"), "0.0.0-test", Time, NullLogger<PortalLink>.Instance);
             Outbox = new FileOutbox(Paths.OutboxDirectory, limits, Time, OutboxLog);
-            _uploader = new Uploader(Outbox, Link, Client, Time, new Random(72), _uploaderLog);
+            _uploader = new Uploader(Outbox, Link, Client, Time, new Random(72), _uploaderLog, new AgentStages(Time));
         }
 
         /// <summary>05:00 UTC four days ago, so every reading of the test lies in the portal's past.</summary>

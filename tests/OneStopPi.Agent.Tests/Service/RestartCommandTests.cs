@@ -107,8 +107,8 @@ public sealed class RestartCommandTests
         // The crashed run had finished the command: its result was durable in the outbox, not yet uploaded.
         await agent.RunState.UpdateAsync(s => s with { StartedCommands = [queued.Id] });
         await agent.Client.AcknowledgeCommandAsync(agent.Session, queued.Id, CancellationToken.None);
-        OutboxItem result = await agent.Outbox.AppendAsync(OutboxItemKind.CommandResult, queued.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            CommandExecutor.ZipOf([("onestoppi-20261125.log", "the log before the crash\n"u8.ToArray())]));
+        OutboxItem result = (await agent.Outbox.AppendAsync(OutboxItemKind.CommandResult, queued.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            CommandExecutor.ZipOf([("onestoppi-20261125.log", "the log before the crash\n"u8.ToArray())])))!;
 
         // The portal delivers it again after the restart.
         await agent.Executor.ExecuteAsync(agent.Session, delivered, CancellationToken.None);
@@ -128,7 +128,7 @@ public sealed class RestartCommandTests
         InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "result-twice");
         CommandView queued = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 3);
         byte[] zip = CommandExecutor.ZipOf([("onestoppi-20261125.log", "a log\n"u8.ToArray())]);
-        OutboxItem result = await agent.Outbox.AppendAsync(OutboxItemKind.CommandResult, queued.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), zip);
+        OutboxItem result = (await agent.Outbox.AppendAsync(OutboxItemKind.CommandResult, queued.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), zip))!;
         await using (var stream = new MemoryStream(zip))
         {
             await agent.Client.UploadCommandResultAsync(agent.Session, queued.Id, stream, CancellationToken.None); // sent, then the crash
@@ -224,7 +224,7 @@ public sealed class RestartCommandTests
             _snmp = new SnmpClient(new SnmpClientOptions());
             Executor = new CommandExecutor(Client, RunState, Outbox, Channel.CreateUnbounded<ScanJob>().Writer, new LogControl(paths.LogsDirectory), Lifetime, _snmp, Link,
                 NullLogger<CommandExecutor>.Instance);
-            Uploader = new Uploader(Outbox, Link, Client, TimeProvider.System, new Random(1), NullLogger<Uploader>.Instance);
+            Uploader = new Uploader(Outbox, Link, Client, TimeProvider.System, new Random(1), NullLogger<Uploader>.Instance, new AgentStages(TimeProvider.System));
         }
 
         public PortalProcess Portal { get; }

@@ -43,7 +43,14 @@ public sealed class RequestBudgetTests
             collector.ReadAsync(new SnmpTarget(e, new CommunityCredentials(SnmpVersion.V2c, "public")))));
         double average = readings.Average(r => r.Requests);
         TestContext.Out.WriteLine($"{readings.Length} devices, {average:F2} requests each on average, max {readings.Max(r => r.Requests)}");
-        Assert.That(readings.Sum(r => r.Requests), Is.EqualTo(client.Statistics.DatagramsSent - client.Statistics.Retransmissions));
-        Assert.That(readings.Max(r => r.Requests), Is.LessThanOrEqualTo(12));
+        Assert.Multiple(() =>
+        {
+            // docs/benchmarks.md: 4.3 on average on this fleet; "few" is at most half the per-printer ceiling.
+            Assert.That(average, Is.LessThanOrEqualTo(6), "requests per printer on average");
+            Assert.That(readings, Has.Length.EqualTo(Fleets.Walks.EndPoints.Count), "every sample printer read");
+            Assert.That(readings.Select(r => r.Error), Has.All.Null);
+            Assert.That(readings.Sum(r => r.Requests), Is.EqualTo(client.Statistics.DatagramsSent - client.Statistics.Retransmissions));
+            Assert.That(readings.Max(r => r.Requests), Is.LessThanOrEqualTo(12));
+        });
     }
 }

@@ -255,6 +255,55 @@ public sealed class SnmpClientTransportTests
     }
 
     [Test]
+    public async Task The_timeout_sweep_runs_only_while_a_request_is_in_flight()
+    {
+        var time = new SweepCountingClock();
+        _responder.Override = (_, _) => [];
+        await using var client = new SnmpClient(new SnmpClientOptions { TimeProvider = time });
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(time.Sweeps, Is.Zero, "an idle client does not wake up every 10 ms");
+
+        Task<IReadOnlyList<Varbind>> request = client.GetAsync(Target(timeoutMs: 100, retries: 0), [SysDescr]).AsTask();
+        await _responder.WaitForRequestsAsync(1);
+        for (int step = 0; step < 10; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.ThrowsAsync<SnmpTimeoutException>(async () => await request.WaitAsync(TimeSpan.FromSeconds(5)));
+        int whileInFlight = time.Sweeps;
+        Assert.That(whileInFlight, Is.InRange(9, 10), "a sweep every 10 ms until the timeout");
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(time.Sweeps, Is.EqualTo(whileInFlight), "idle again: the sweep stopped with the last request");
+    }
+
+    /// <summary>A fake clock that counts the timer callbacks it runs (the client's only timer is the sweep).</summary>
+    private sealed class SweepCountingClock : TimeProvider
+    {
+        private readonly FakeTimeProvider _inner = new();
+        private int _sweeps;
+
+        public int Sweeps => Volatile.Read(ref _sweeps);
+
+        public void Advance(TimeSpan delta) => _inner.Advance(delta);
+
+        public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
+
+        public override long GetTimestamp() => _inner.GetTimestamp();
+
+        public override long TimestampFrequency => _inner.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            _inner.CreateTimer(s =>
+            {
+                Interlocked.Increment(ref _sweeps);
+                callback(s);
+            }, state, dueTime, period);
+    }
+
+    [Test]
     public async Task Timeout_on_the_real_clock_with_short_timeouts()
     {
         _responder.Override = (_, _) => [];

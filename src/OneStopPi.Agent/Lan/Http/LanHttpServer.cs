@@ -24,7 +24,7 @@ namespace OneStopPi.Agent.Lan.Http;
 /// run by the agent as one of its services, in its process, over the agent's own singletons. A port
 /// already taken is logged and leaves the rest of the agent running.
 /// </summary>
-public sealed partial class LanHttpServer : BackgroundService
+public sealed partial class LanHttpServer : SupervisedStage
 {
     /// <summary>Request bodies are small JSON documents.</summary>
     public const long MaxRequestBodyBytes = 8 * 1024;
@@ -34,7 +34,8 @@ public sealed partial class LanHttpServer : BackgroundService
     private readonly ILogger<LanHttpServer> _logger;
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LanHttpServer(IServiceProvider agent, LanSettings settings, ILogger<LanHttpServer> logger)
+    public LanHttpServer(IServiceProvider agent, LanSettings settings, ILogger<LanHttpServer> logger, AgentStages stages, TimeProvider time)
+        : base(stages.Stage(AgentStages.LanFace, TimeSpan.FromMinutes(1)), time, logger)
     {
         _agent = agent;
         _settings = settings;
@@ -44,7 +45,7 @@ public sealed partial class LanHttpServer : BackgroundService
     /// <summary>The base address once Kestrel listens.</summary>
     public Task<Uri> Listening => _listening.Task;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunStageAsync(CancellationToken stoppingToken)
     {
         WebApplication app = Build();
         await using (app.ConfigureAwait(false))
@@ -65,6 +66,8 @@ public sealed partial class LanHttpServer : BackgroundService
             var uri = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
             LogListening(address);
             _listening.TrySetResult(uri);
+            // Kestrel serves on its own threads; this stage only waits for the agent to stop.
+            Liveness.Idle();
             try
             {
                 await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);

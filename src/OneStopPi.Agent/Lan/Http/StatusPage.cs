@@ -49,8 +49,11 @@ public static class StatusPage
         Tile(html, "Portal", status.Portal.Reachable switch { true => "reachable", false => "unreachable", null => "no contact yet" }
             + (status.Portal.LastContact is { } contact ? $" (last {When(contact)})" : ""),
             status.Portal.Reachable switch { true => "ok", false => "bad", null => "unknown" });
-        Tile(html, "Clock", status.ClockSynchronised ? "synchronised" : "not synchronised", status.ClockSynchronised ? "ok" : "bad");
-        Tile(html, "Outbox", string.Create(CultureInfo.InvariantCulture, $"{status.Outbox.Depth} batch(es) waiting"), status.Outbox.Depth < 10 ? "ok" : "unknown");
+        Tile(html, "Clock", status.ClockSynchronised ? $"synchronised ({status.ClockSource})" : "not synchronised", status.ClockSynchronised ? "ok" : "bad");
+        Tile(html, "Outbox", string.Create(CultureInfo.InvariantCulture, $"{status.Outbox.Depth} batch(es) waiting")
+            + (status.Outbox.StatusPaused ? "; full: status readings not queued" : ""), status.Outbox.StatusPaused ? "bad" : status.Outbox.Depth < 10 ? "ok" : "unknown");
+        Tile(html, "Stages", status.Stages.Stalled is { } stalled ? $"{stalled} stalled"
+            : string.Create(CultureInfo.InvariantCulture, $"{status.Stages.Restarts} restart(s)"), status.Stages.Stalled is not null ? "bad" : status.Stages.Restarts == 0 ? "ok" : "unknown");
         Tile(html, "Uptime", Duration(TimeSpan.FromSeconds(status.UptimeSeconds)), "ok");
         Tile(html, "Known devices", status.Scans.KnownDevices.ToString(CultureInfo.InvariantCulture), "ok");
         html.Append("</section>\n<h2>Scans</h2>\n<table id=\"scans\"><thead><tr><th>Scan</th><th>Last</th><th>Devices</th><th>Answered</th></tr></thead><tbody>\n");

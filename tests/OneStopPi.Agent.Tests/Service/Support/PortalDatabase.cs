@@ -90,6 +90,23 @@ internal sealed class PortalDatabase
         return readings;
     }
 
+    /// <summary>When the scans of one batch started, as the agent stamped them (UTC).</summary>
+    public async Task<IReadOnlyList<DateTime>> ScanStartsAsync(string batchKey)
+    {
+        await using SqliteConnection connection = await OpenAsync().ConfigureAwait(false);
+        await using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT s.StartedAt FROM Scans s JOIN Batches b ON b.Id = s.BatchId WHERE b.BatchKey = $batch ORDER BY s.Id";
+        command.Parameters.AddWithValue("$batch", batchKey);
+        var starts = new List<DateTime>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            starts.Add(DateTime.SpecifyKind(reader.GetDateTime(0), DateTimeKind.Utc));
+        }
+
+        return starts;
+    }
+
     /// <summary>
     /// Queues a command for the agent straight into the table, bypassing the operator API's checks —
     /// what a newer or broken portal might send. Returns its id.

@@ -113,16 +113,21 @@ internal sealed class SchedulerHarness : IAsyncDisposable
             NullLogger<PortalLink>.Instance);
         Assert.That(link.Plan, Is.Not.Null, "the cached configuration is loaded");
         var jobs = Channel.CreateBounded<ScanJob>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-        var liveness = new PipelineLiveness(clock);
+        var stages = new AgentStages(clock);
         _queue = jobs.Reader;
-        _worker = new ScanWorker(jobs.Reader, _pipeline, link, RunState, liveness, clock, NullLogger<ScanWorker>.Instance);
-        _scheduler = new ScanScheduler(link, RunState, synchronisation, jobs.Writer, clock, liveness, NullLogger<ScanScheduler>.Instance,
+        SiteClock = new SiteClock(clock, synchronisation);
+        // As in the agent, the worker stamps its scans with the site clock.
+        _worker = new ScanWorker(jobs.Reader, _pipeline, link, RunState, stages, SiteClock, NullLogger<ScanWorker>.Instance);
+        _scheduler = new ScanScheduler(link, RunState, SiteClock, jobs.Writer, clock, stages, NullLogger<ScanScheduler>.Instance,
             new AgentTimings { SchedulerTick = Tick });
     }
 
     public SteppableClock Clock { get; }
 
     public ControlledSynchronisation Synchronisation { get; }
+
+    /// <summary>The scheduler's time of day: NTP's (<see cref="Synchronisation"/>) or the portal's.</summary>
+    public SiteClock SiteClock { get; }
 
     public RunStateStore RunState { get; }
 

@@ -5,6 +5,7 @@ using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Lan;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.State;
+using OneStopPi.Agent.Upgrade;
 
 namespace OneStopPi.Agent.Portal;
 
@@ -25,10 +26,13 @@ public sealed partial class PortalSync : BackgroundService
     private readonly long _started;
     private readonly AgentTimings _timings;
     private readonly string? _setupKey;
+    private readonly PortalContactFile? _contact;
 
     public PortalSync(PortalLink link, PortalClient client, CommandExecutor commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
-        AgentVersion version, ILogger<PortalSync> logger, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null)
+        AgentVersion version, ILogger<PortalSync> logger, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null,
+        PortalContactFile? contact = null)
     {
+        _contact = contact;
         // The setup key is reported (to this agent's own portal, over its authenticated TLS channel) only when the LAN face,
         // which it guards, is enabled. Never logged.
         _setupKey = lan is { Enabled: true } ? setupKey?.Value : null;
@@ -95,6 +99,7 @@ public sealed partial class PortalSync : BackgroundService
         {
             HeartbeatResponse response = await _client.HeartbeatAsync(session, heartbeat, cancellationToken).ConfigureAwait(false);
             _link.RecordContact();
+            await RecordContactAsync(cancellationToken).ConfigureAwait(false);
             return response.ConfigEtag;
         }
         catch (PortalRejectedException e) when (e.IsAuthentication)
@@ -107,6 +112,19 @@ public sealed partial class PortalSync : BackgroundService
         }
 
         return null;
+    }
+
+    /// <summary>For the upgrade helper, which waits for a new version's first heartbeat (Upgrade/PortalContactFile).</summary>
+    private async Task RecordContactAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (_contact?.RecordAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogPortalProblem("contact record", e.Message);
+        }
     }
 
     private async Task PollCommandsAsync(PortalSession session, CancellationToken cancellationToken)

@@ -12,9 +12,13 @@ public sealed record ProcessResult(int ExitCode, string Output, string Error)
 /// <summary>Runs Debian's tools (dpkg, dpkg-deb, systemctl, mount) with a time limit; a tool that is missing is an <see cref="UpgradeToolException"/>.</summary>
 public static class ProcessRunner
 {
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan limit, CancellationToken cancellationToken)
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan limit, CancellationToken cancellationToken,
+        string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory ?? "",
+        };
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -50,6 +50,7 @@ public sealed class UpgradeCommandTests
     {
         await _snmp.DisposeAsync();
         _http.Dispose();
+        _portal.Dispose();
         _key.Dispose();
         _directory.Delete(recursive: true);
     }

@@ -41,6 +41,7 @@ public sealed class UpgradeHandoverTests
     public void TearDown()
     {
         _http.Dispose();
+        _portal.Dispose();
         _key.Dispose();
         _directory.Delete(recursive: true);
     }

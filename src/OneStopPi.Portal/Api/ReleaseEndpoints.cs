@@ -282,7 +282,9 @@ internal static class ReleaseEndpoints
 
     private static ReleaseView View(Release r) => new(r.Version, r.Architecture, r.SizeBytes, Convert.ToHexStringLower(r.Sha256), r.UploadedAt);
 
-    private static string PackagePath(PortalOptions options, byte[] sha256) => Path.Combine(options.ReleasesDirectory, Convert.ToHexStringLower(sha256) + ".deb");
+    /// <summary>Absolute (PhysicalFile needs it), whatever the configured data directory.</summary>
+    private static string PackagePath(PortalOptions options, byte[] sha256) =>
+        Path.GetFullPath(Path.Combine(options.ReleasesDirectory, Convert.ToHexStringLower(sha256) + ".deb"));
 
     /// <summary>The body into a file, hashed on the way, refusing (413) more than <paramref name="maxBytes"/>.</summary>
     private static async Task<(long Size, byte[] Sha256)> ReadBodyAsync(HttpContext http, string path, long maxBytes)

@@ -29,6 +29,12 @@ internal sealed class FakeInstaller : IPackageInstaller
     /// <summary>Kill the helper (once) right after dpkg finished, inside the read-write window.</summary>
     public bool KillAfterNextInstall { get; set; }
 
+    /// <summary>
+    /// Set by that kill: a killed process does nothing more (a thrown exception would still run the helper's
+    /// finally blocks), so calls are ignored until the test starts the next run.
+    /// </summary>
+    public bool Killed { get; set; }
+
     /// <summary>Whether / was writable during each install.</summary>
     public List<bool> WritableDuringInstall { get; } = [];
 
@@ -65,6 +71,7 @@ internal sealed class FakeInstaller : IPackageInstaller
         if (KillAfterNextInstall)
         {
             KillAfterNextInstall = false;
+            Killed = true;
             throw new SimulatedKillException("killed with / still read-write");
         }
     }
@@ -86,6 +93,11 @@ internal sealed class FakeInstaller : IPackageInstaller
 
     public Task SetRootWritableAsync(bool writable, CancellationToken cancellationToken)
     {
+        if (Killed)
+        {
+            return Task.CompletedTask;
+        }
+
         RootReadOnly = !writable;
         return Task.CompletedTask;
     }

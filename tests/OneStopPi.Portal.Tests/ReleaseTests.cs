@@ -246,6 +246,53 @@ public abstract class ReleaseContractTests
         Assert.That(commands!.Single(c => c.Id == command.Id), Has.Property("State").EqualTo("failed").And.Property("Message").EqualTo(reason));
     }
 
+    [Test]
+    public async Task The_cli_uploads_a_signed_release_refuses_a_wrongly_signed_one_and_queues_an_upgrade()
+    {
+        var (_, agent) = await Server.SiteWithAgentAsync("Upgrade Cli");
+        var version = NewVersion();
+        var directory = Directory.CreateTempSubdirectory("osp-release-cli-");
+        try
+        {
+            var deb = Path.Combine(directory.FullName, $"onestoppi_{version}_arm64.deb");
+            var content = Deb(version, "arm64");
+            await File.WriteAllBytesAsync(deb, content);
+            await File.WriteAllBytesAsync(deb + ".sig", Sign(content, _stranger));
+            string[] common = ["--portal", Server.BaseAddress.ToString(), "--token", Server.OperatorToken, "--cert-sha256", Server.CertificateSha256];
+
+            var (code, _, error) = await CliAsync(["release", "upload", "--version", version, "--architecture", "arm64", "--file", deb, .. common]);
+            Assert.That(code, Is.EqualTo(1));
+            Assert.That(error, Does.Contain("422").And.Contain("does not match"));
+
+            await File.WriteAllBytesAsync(deb + ".sig", Sign(content));
+            (code, var output, error) = await CliAsync(["release", "upload", "--version", version, "--architecture", "arm64", "--file", deb, .. common]);
+            Assert.That(code, Is.Zero, error);
+            Assert.That(JsonSerializer.Deserialize(output, PortalJsonContext.Default.ReleaseView)!.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(content))));
+
+            (code, output, error) = await CliAsync(["release", "upgrade", "--version", version, "--agent", agent.Id.ToString(), .. common]);
+            Assert.That(code, Is.Zero, error);
+            var command = JsonSerializer.Deserialize(output, PortalJsonContext.Default.CommandView)!;
+            Assert.That(command.Type, Is.EqualTo(7));
+            Assert.That((await agent.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands"))!.Single().Id, Is.EqualTo(command.Id));
+
+            (code, output, error) = await CliAsync(["release", "list", .. common]);
+            Assert.That(code, Is.Zero, error);
+            Assert.That(output, Does.Contain(version));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(int Code, string Output, string Error)> CliAsync(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await OneStopPi.Portal.Cli.PortalCli.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
     private async Task<string?> UpgradeShownAsync(Guid agentId) =>
         (await Server.Operator.GetFromJsonAsync<AgentView[]>("/api/operator/v1/agents"))!.Single(a => a.Id == agentId).Upgrade;
 }

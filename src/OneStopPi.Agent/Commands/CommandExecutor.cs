@@ -265,7 +265,12 @@ public sealed partial class CommandExecutor
             switch (_upgrade.ProgressOf(open.Id))
             {
                 case UpgradeProgress.InProgress:
-                    return; // the helper is at work (and may restart this agent): its outcome comes later
+                    if (_upgrade.AbandonIfUnclaimed(open.Id) is { } abandoned)
+                    {
+                        await ReportAsync(session, open.Id, RemoteCommandType.Upgrade, false, abandoned, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return; // else the helper is at work (and may restart this agent): its outcome comes later
                 case UpgradeProgress.Finished:
                     UpgradeOutcome outcome = _upgrade.ReadOutcome(open.Id);
                     await ReportAsync(session, open.Id, RemoteCommandType.Upgrade, outcome.Succeeded, outcome.Message, cancellationToken).ConfigureAwait(false);

@@ -83,7 +83,7 @@ public static class AgentHost
         services.AddSingleton(new UpgradePaths(paths.StateDirectory, UpgradePaths.DefaultHelperDirectory, UpgradePaths.ReleaseKeyFrom(getVariable)));
         services.AddSingleton<IPackageInspector, DpkgPackageInspector>();
         services.AddSingleton(sp => new UpgradeHandover(sp.GetRequiredService<PortalClient>(), sp.GetRequiredService<UpgradePaths>(),
-            sp.GetRequiredService<IPackageInspector>(), sp.GetRequiredService<AgentVersion>(), sp.GetRequiredService<ILogger<UpgradeHandover>>()));
+            sp.GetRequiredService<IPackageInspector>(), sp.GetRequiredService<AgentVersion>(), sp.GetRequiredService<ILogger<UpgradeHandover>>(), time: time));
         services.AddSingleton<PortalContactFile>();
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ScanPipeline>();

@@ -35,10 +35,16 @@ public sealed partial class UpgradeHandover
     private readonly string _runningVersion;
     private readonly string _architecture;
     private readonly ILogger<UpgradeHandover> _logger;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<long, long> _waitingSince = [];
+
+    /// <summary>How long a handed-over request may wait for the helper to take it before the agent gives up.</summary>
+    public static readonly TimeSpan ClaimLimit = TimeSpan.FromMinutes(15);
 
     public UpgradeHandover(PortalClient client, UpgradePaths paths, IPackageInspector inspector, AgentVersion version, ILogger<UpgradeHandover> logger,
-        string? architecture = null)
+        string? architecture = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _client = client;
         _paths = paths;
         _inspector = inspector;
@@ -106,6 +112,7 @@ public sealed partial class UpgradeHandover
             await AtomicFile.WriteAsync(_paths.Signature, signature, cancellationToken).ConfigureAwait(false);
             var request = new UpgradeRequest(commandId, upgrade.Version, _architecture, upgrade.AllowDowngrade, package.Size, package.Sha256.ToLowerInvariant(), _runningVersion);
             await AtomicFile.WriteAsync(_paths.Request, JsonSerializer.SerializeToUtf8Bytes(request, UpgradeJsonContext.Default.UpgradeRequest), cancellationToken).ConfigureAwait(false);
+            _waitingSince[commandId] = _time.GetTimestamp();
             LogHandedOver(commandId, upgrade.Version, _runningVersion);
             return null;
         }
@@ -193,6 +200,46 @@ public sealed partial class UpgradeHandover
         return File.Exists(_paths.Outcome(commandId)) ? UpgradeProgress.Finished : UpgradeProgress.NotHandedOver;
     }
 
+    /// <summary>
+    /// Gives up on a request no helper took within <see cref="ClaimLimit"/> of this process seeing it
+    /// (no path unit: a box not installed from the package, a unit disabled by hand): takes it back by
+    /// rename, which fails if the helper took it first. The reason to report, or null while it may still be taken.
+    /// </summary>
+    public string? AbandonIfUnclaimed(long commandId)
+    {
+        if (ReadRequest() is not { } request || request.CommandId != commandId || !File.Exists(_paths.Request))
+        {
+            return null; // taken by the helper (request.claimed.json), or not this command's
+        }
+
+        long now = _time.GetTimestamp();
+        if (!_waitingSince.TryGetValue(commandId, out long since))
+        {
+            _waitingSince[commandId] = now; // monotonic, per process: the Pi's wall clock jumps at NTP sync
+            return null;
+        }
+
+        if (_time.GetElapsedTime(since, now) < ClaimLimit)
+        {
+            return null;
+        }
+
+        try
+        {
+            File.Move(_paths.Request, _paths.AbandonedRequest);
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // the helper took it just now
+        }
+
+        File.Delete(_paths.AbandonedRequest);
+        File.Delete(_paths.Package);
+        File.Delete(_paths.Signature);
+        LogAbandoned(commandId, ClaimLimit.TotalMinutes);
+        return $"the upgrade helper did not take the package within {ClaimLimit.TotalMinutes:0} minutes (is onestoppi-upgrade.path installed and enabled?); nothing was installed";
+    }
+
     /// <summary>The helper's outcome; an unreadable one is reported as a failure with the reason.</summary>
     public UpgradeOutcome ReadOutcome(long commandId)
     {
@@ -226,11 +273,13 @@ public sealed partial class UpgradeHandover
         }
     }
 
-    private UpgradeRequest? ReadRequest()
+    private UpgradeRequest? ReadRequest() => ReadRequest(_paths.Request) ?? ReadRequest(_paths.ClaimedRequest);
+
+    private static UpgradeRequest? ReadRequest(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(_paths.Request), UpgradeJsonContext.Default.UpgradeRequest);
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), UpgradeJsonContext.Default.UpgradeRequest);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -267,6 +316,9 @@ public sealed partial class UpgradeHandover
             return null;
         }
     }
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Error, Message = "Upgrade command {Id}: no upgrade helper took the package within {Minutes} minutes; given up")]
+    private partial void LogAbandoned(long id, double minutes);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Upgrade command {Id}: version {Version} checked and handed to the upgrade helper (running {Running})")]
     private partial void LogHandedOver(long id, string version, string running);

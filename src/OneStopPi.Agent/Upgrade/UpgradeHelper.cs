@@ -84,17 +84,25 @@ public sealed partial class UpgradeHelper
     /// <summary>Copies and checks what the agent handed over; a journal at Verified, or null (nothing there, or refused and answered).</summary>
     private async Task<UpgradeJournal?> ClaimAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(_paths.Request))
+        if (!File.Exists(_paths.ClaimedRequest))
         {
-            LogNothingToDo(_paths.Request);
-            return null;
+            try
+            {
+                File.Move(_paths.Request, _paths.ClaimedRequest);
+            }
+            catch (FileNotFoundException)
+            {
+                // Nothing handed over, or the agent gave up on it (it renames it away the same way).
+                LogNothingToDo(_paths.Request);
+                return null;
+            }
         }
 
         UpgradeRequest? request = ReadRequest();
         if (request is null)
         {
             // Without a command id there is nobody to answer: the agent reports the command as interrupted.
-            LogUnreadableRequest(_paths.Request);
+            LogUnreadableRequest(_paths.ClaimedRequest);
             RemoveHandover();
             return null;
         }
@@ -411,12 +419,12 @@ public sealed partial class UpgradeHelper
     {
         try
         {
-            if (IsLink(_paths.Request) || new FileInfo(_paths.Request).Length > 4096)
+            if (IsLink(_paths.ClaimedRequest) || new FileInfo(_paths.ClaimedRequest).Length > 4096)
             {
                 return null;
             }
 
-            return JsonSerializer.Deserialize(File.ReadAllBytes(_paths.Request), UpgradeJsonContext.Default.UpgradeRequest) is { Version: not null, Sha256: not null } r
+            return JsonSerializer.Deserialize(File.ReadAllBytes(_paths.ClaimedRequest), UpgradeJsonContext.Default.UpgradeRequest) is { Version: not null, Sha256: not null } r
                 && DebianVersion.IsValid(r.Version) && DebianArchitecture.IsValid(r.Architecture) ? r : null;
         }
         catch (JsonException)
@@ -428,6 +436,7 @@ public sealed partial class UpgradeHelper
     private void RemoveHandover()
     {
         File.Delete(_paths.Request);
+        File.Delete(_paths.ClaimedRequest);
         File.Delete(_paths.Package);
         File.Delete(_paths.Signature);
         if (Directory.Exists(_paths.HandoverDirectory))

@@ -21,6 +21,12 @@ public sealed record UpgradePaths(string AgentStateDirectory, string HelperDirec
     /// <summary>Written last, by rename: its appearance starts the helper (systemd/onestoppi-upgrade.path).</summary>
     public string Request => Path.Combine(HandoverDirectory, "request.json");
 
+    /// <summary>The request once the helper took it (by rename: the helper and an agent giving up cannot both have it).</summary>
+    public string ClaimedRequest => Path.Combine(HandoverDirectory, "request.claimed.json");
+
+    /// <summary>Where the agent moves a request no helper took in time, before removing it.</summary>
+    public string AbandonedRequest => Path.Combine(HandoverDirectory, "request.abandoned.json");
+
     public string Package => Path.Combine(HandoverDirectory, "package.deb");
 
     public string Signature => Path.Combine(HandoverDirectory, "package.deb.sig");

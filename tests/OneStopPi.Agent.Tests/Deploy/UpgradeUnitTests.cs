@@ -70,6 +70,7 @@ public sealed class UpgradeUnitTests
         var agentSide = new UpgradePaths("/var/lib/private/onestoppi", UpgradePaths.DefaultHelperDirectory, UpgradePaths.DefaultReleaseKey);
         var linked = agentSide with { AgentStateDirectory = UpgradePaths.DefaultAgentState };
         Assert.That(path, Does.Contain($"PathExists={agentSide.Request}\n").And.Contain($"PathExists={linked.Request}\n")
+            .And.Contain($"PathExists={agentSide.ClaimedRequest}\n").And.Contain($"PathExists={linked.ClaimedRequest}\n")
             .And.Contain($"PathExists={agentSide.Journal}\n").And.Contain("Unit=onestoppi-upgrade.service"));
         string service = File.ReadAllText(Repo("systemd/onestoppi-upgrade.service"));
         Assert.That(service, Does.Contain("Type=oneshot").And.Contain("User=root").And.Contain("StateDirectory=onestoppi-upgrade\n")

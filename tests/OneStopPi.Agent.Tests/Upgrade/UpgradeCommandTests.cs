@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Hosting;
@@ -30,6 +31,7 @@ public sealed class UpgradeCommandTests
     private UpgradePaths _paths = null!;
     private SnmpClient _snmp = null!;
     private PortalSession _session = null!;
+    private FakeTimeProvider _time = null!;
 
     [SetUp]
     public void SetUp()
@@ -43,6 +45,7 @@ public sealed class UpgradeCommandTests
         _paths = new UpgradePaths(_agentPaths.StateDirectory, Path.Combine(_directory.FullName, "helper"), _key.WritePublicKey(_directory.FullName));
         _snmp = new SnmpClient(new SnmpClientOptions());
         _session = new PortalSession(FakePortal.Url, Guid.NewGuid(), "agent-token");
+        _time = new FakeTimeProvider();
     }
 
     [TearDown]
@@ -63,7 +66,7 @@ public sealed class UpgradeCommandTests
         var runState = new RunStateStore(_agentPaths);
         var link = new PortalLink(settings, _agentPaths, client, new HardwareIdentity("test-upgrade", null, "test"), "0.1.0", TimeProvider.System, NullLogger<PortalLink>.Instance);
         var outbox = new FileOutbox(_agentPaths.OutboxDirectory, new OutboxLimits(), TimeProvider.System, NullLogger<FileOutbox>.Instance);
-        var handover = new UpgradeHandover(client, _paths, new DpkgPackageInspector(), new AgentVersion("0.1.0"), NullLogger<UpgradeHandover>.Instance, "arm64");
+        var handover = new UpgradeHandover(client, _paths, new DpkgPackageInspector(), new AgentVersion("0.1.0"), NullLogger<UpgradeHandover>.Instance, "arm64", _time);
         var executor = new CommandExecutor(client, runState, outbox, Channel.CreateUnbounded<ScanJob>().Writer, new LogControl(_agentPaths.LogsDirectory),
             new NoLifetime(), _snmp, link, NullLogger<CommandExecutor>.Instance, handover);
         return (executor, runState);
@@ -83,6 +86,7 @@ public sealed class UpgradeCommandTests
     {
         File.WriteAllBytes(_paths.Outcome(outcome.CommandId), JsonSerializer.SerializeToUtf8Bytes(outcome, UpgradeJsonContext.Default.UpgradeOutcome));
         File.Delete(_paths.Request);
+        File.Delete(_paths.ClaimedRequest);
         File.Delete(_paths.Package);
         File.Delete(_paths.Signature);
     }
@@ -146,6 +150,40 @@ public sealed class UpgradeCommandTests
 
         Assert.That(_portal.Completed, Has.Count.EqualTo(1));
         Assert.That(_portal.Completed.Single(), Is.EqualTo((8L, true, (string?)"upgraded to 0.2.0 (from 0.1.0)")));
+    }
+
+    [Test]
+    public async Task A_request_no_helper_takes_within_fifteen_minutes_is_taken_back_and_reported_failed()
+    {
+        var (executor, runState) = StartAgent();
+        await executor.ExecuteAsync(_session, UpgradeCommand(9, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
+        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None); // first sight of the waiting request
+        _time.Advance(TimeSpan.FromMinutes(14));
+        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        Assert.That(_portal.Completed, Is.Empty, "still within the limit");
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+
+        Assert.That(_portal.Completed.Single(), Is.EqualTo((9L, false,
+            (string?)"the upgrade helper did not take the package within 15 minutes (is onestoppi-upgrade.path installed and enabled?); nothing was installed")));
+        Assert.That(Directory.GetFiles(_paths.HandoverDirectory), Is.Empty, "request and package taken back");
+        Assert.That(runState.Current.OpenCommands, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_request_the_helper_took_is_never_taken_back()
+    {
+        var (executor, _) = StartAgent();
+        await executor.ExecuteAsync(_session, UpgradeCommand(10, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
+        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        File.Move(_paths.Request, _paths.ClaimedRequest); // what the helper does first
+
+        _time.Advance(TimeSpan.FromHours(2)); // a slow dpkg, a long wait: the helper's business
+        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+
+        Assert.That(_portal.Completed, Is.Empty);
+        Assert.That(File.Exists(_paths.ClaimedRequest) && File.Exists(_paths.Package), Is.True);
     }
 
     private sealed class NoLifetime : IHostApplicationLifetime

@@ -97,7 +97,7 @@ public sealed class UpgradeHelperTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(File.Exists(_paths.Request), Is.False, "the request is gone: the path unit does not start the helper again");
+            Assert.That(File.Exists(_paths.Request) || File.Exists(_paths.ClaimedRequest), Is.False, "the request is gone: the path unit does not start the helper again");
             Assert.That(File.Exists(_paths.Package), Is.False);
             Assert.That(File.Exists(_paths.Journal), Is.False, "the journal is gone once the outcome is written");
             Assert.That(_installer.RootReadOnly, Is.True, "/ is read-only again");
@@ -324,6 +324,18 @@ public sealed class UpgradeHelperTests
 
         Assert.That(Outcome().Message, Is.EqualTo("upgraded to 0.2.0 (from 0.1.0)"));
         Assert.That(_installer.Installs, Is.EqualTo(new[] { New, New }), "dpkg -i again: it is idempotent");
+        AssertHandoverCleared();
+    }
+
+    [Test]
+    public async Task A_request_taken_by_a_helper_stopped_before_its_first_journal_step_is_taken_up_again()
+    {
+        HandOver(New);
+        File.Move(_paths.Request, _paths.ClaimedRequest); // claimed, then stopped: no journal yet
+
+        await RunAsync(Helper());
+
+        Assert.That(Outcome().Message, Is.EqualTo("upgraded to 0.2.0 (from 0.1.0)"));
         AssertHandoverCleared();
     }
 }

@@ -244,6 +244,19 @@ public abstract class ReleaseContractTests
         Assert.That(view.Upgrade, Is.EqualTo(reason));
         var commands = await Server.Operator.GetFromJsonAsync<CommandView[]>($"/api/operator/v1/agents/{agent.Id}/commands");
         Assert.That(commands!.Single(c => c.Id == command.Id), Has.Property("State").EqualTo("failed").And.Property("Message").EqualTo(reason));
+
+        // The web page a technician reads: version and the rollback, marked as bad.
+        var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        var pin = Server.CertificateSha256;
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, c, _, _) => c?.GetCertHashString(HashAlgorithmName.SHA256) == pin;
+        using var browser = new HttpClient(handler) { BaseAddress = Server.BaseAddress };
+        using (var login = await browser.PostAsync("/login", new FormUrlEncodedContent([new("token", Server.OperatorToken)])))
+        {
+            Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        }
+
+        var page = await browser.GetStringAsync("/agents");
+        Assert.That(page, Does.Contain("<th>Upgrade</th>").And.Contain($"<td data-l=Upgrade class=bad>rolled back: version {version} did not reach the portal"));
     }
 
     [Test]

@@ -336,8 +336,21 @@ public sealed partial class UpgradeHelper
         {
             if (journal.RootReadOnly)
             {
-                await _installer.SetRootWritableAsync(false, cancellationToken).ConfigureAwait(false);
+                await MakeRootReadOnlyAsync(journal.CommandId, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Best effort: a busy / that will not go read-only does not undo an install; FinishAsync tries again.</summary>
+    private async Task MakeRootReadOnlyAsync(long commandId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _installer.SetRootWritableAsync(false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UpgradeToolException e)
+        {
+            LogStillWritable(commandId, e.Message);
         }
     }
 
@@ -346,7 +359,7 @@ public sealed partial class UpgradeHelper
     {
         if (journal.RootReadOnly && !await _installer.IsRootReadOnlyAsync(cancellationToken).ConfigureAwait(false))
         {
-            await _installer.SetRootWritableAsync(false, cancellationToken).ConfigureAwait(false); // a kill inside the install window left it writable
+            await MakeRootReadOnlyAsync(journal.CommandId, cancellationToken).ConfigureAwait(false); // a kill inside the install window left it writable
         }
 
         string? installed;
@@ -525,6 +538,9 @@ public sealed partial class UpgradeHelper
 
     [LoggerMessage(EventId = 6210, Level = LogLevel.Warning, Message = "Upgrade command {Id} finished at {Step}: {Message}")]
     private partial void LogFinished(long id, UpgradeStep step, string message);
+
+    [LoggerMessage(EventId = 6212, Level = LogLevel.Error, Message = "Upgrade command {Id}: / could not be made read-only again (the next boot mounts it read-only): {Reason}")]
+    private partial void LogStillWritable(long id, string reason);
 
     [LoggerMessage(EventId = 6211, Level = LogLevel.Error, Message = "The upgrade journal is unreadable and was removed: {Reason}")]
     private partial void LogJournalUnreadable(string reason);

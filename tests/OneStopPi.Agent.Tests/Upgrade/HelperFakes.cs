@@ -21,6 +21,9 @@ internal sealed class FakeInstaller : IPackageInstaller
 
     public bool CanRepack { get; set; } = true;
 
+    /// <summary>mount -o remount,ro / fails (a file still open for writing).</summary>
+    public bool RootBusy { get; set; }
+
     /// <summary>Versions whose install dpkg refuses.</summary>
     public HashSet<string> FailingInstalls { get; } = [];
 
@@ -96,6 +99,11 @@ internal sealed class FakeInstaller : IPackageInstaller
         if (Killed)
         {
             return Task.CompletedTask;
+        }
+
+        if (!writable && RootBusy)
+        {
+            throw new UpgradeToolException("remounting / read-only failed: mount: /: mount point is busy.");
         }
 
         RootReadOnly = !writable;

@@ -338,4 +338,17 @@ public sealed class UpgradeHelperTests
         Assert.That(Outcome().Message, Is.EqualTo("upgraded to 0.2.0 (from 0.1.0)"));
         AssertHandoverCleared();
     }
+
+    [Test]
+    public async Task A_root_that_will_not_go_read_only_again_does_not_undo_a_good_install()
+    {
+        _installer.RootBusy = true;
+        HandOver(New);
+
+        await RunAsync(Helper());
+
+        Assert.That(Outcome().Message, Is.EqualTo("upgraded to 0.2.0 (from 0.1.0)"));
+        Assert.That(_installer.Installs, Is.EqualTo(new[] { New }), "no rollback for a busy /");
+        Assert.That(File.Exists(_paths.Journal), Is.False, "finished all the same: the next boot mounts / read-only");
+    }
 }

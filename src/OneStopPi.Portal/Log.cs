@@ -43,4 +43,13 @@ internal static partial class Log
 
     [LoggerMessage(1301, LogLevel.Information, "Command {CommandId} of agent {AgentId} is now {State}")]
     public static partial void CommandState(this ILogger logger, long commandId, Guid agentId, string state);
+
+    [LoggerMessage(1400, LogLevel.Warning, "Release {Version} for {Architecture} stored: {Size} bytes, SHA-256 {Sha256}, signed with {Key}")]
+    public static partial void ReleaseStored(this ILogger logger, string version, string architecture, long size, string sha256, string key);
+
+    [LoggerMessage(1401, LogLevel.Warning, "Release upload {Version} for {Architecture} refused ({Status}): {Reason}")]
+    public static partial void ReleaseRefused(this ILogger logger, string version, string architecture, int status, string reason);
+
+    [LoggerMessage(1402, LogLevel.Warning, "Release key {Path} is unusable and is ignored: {Reason}")]
+    public static partial void ReleaseKeyUnusable(this ILogger logger, string path, string reason);
 }

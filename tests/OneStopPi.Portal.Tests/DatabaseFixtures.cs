@@ -19,12 +19,26 @@ public sealed class SqlitePortalTests : PortalContractTests
 public sealed class PostgresPortalTests : PortalContractTests
 {
     public const string Variable = "ONESTOPPI_TEST_PG";
+    private readonly PostgresTestDatabase _database = new();
+
+    private protected override Task<PortalServer> StartServerAsync() => _database.StartServerAsync();
+
+    [OneTimeTearDown]
+    public Task DropDatabaseAsync() => _database.DropAsync();
+}
+
+/// <summary>
+/// A fresh PostgreSQL database for one fixture, when ONESTOPPI_TEST_PG holds a connection string (.ci/run sets
+/// it up): named after the configured one, migrated by the portal, dropped afterwards.
+/// </summary>
+internal sealed class PostgresTestDatabase
+{
     private string? _admin;
     private string? _database;
 
-    private protected override async Task<PortalServer> StartServerAsync()
+    public async Task<PortalServer> StartServerAsync(IDictionary<string, string?>? settings = null)
     {
-        var configured = Environment.GetEnvironmentVariable(Variable);
+        var configured = Environment.GetEnvironmentVariable(PostgresPortalTests.Variable);
         if (string.IsNullOrWhiteSpace(configured))
         {
             Prerequisite.Missing("ONESTOPPI_TEST_PG is not set: the PostgreSQL tests need a server (.ci/run starts one and sets it)");
@@ -34,15 +48,15 @@ public sealed class PostgresPortalTests : PortalContractTests
         _admin = builder.ConnectionString;
         _database = $"{builder.Database ?? "onestoppi"}_test_{Guid.NewGuid().ToString("N")[..12]}";
         builder.Database = _database;
-        return await PortalServer.StartAsync(new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Portal:DatabaseProvider"] = "postgres",
             ["Portal:ConnectionString"] = builder.ConnectionString,
-        });
+        };
+        return await PortalServer.StartAsync(all);
     }
 
-    [OneTimeTearDown]
-    public async Task DropDatabaseAsync()
+    public async Task DropAsync()
     {
         if (_admin is null || _database is null)
         {

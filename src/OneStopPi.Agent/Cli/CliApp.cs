@@ -15,6 +15,7 @@ internal static class CliApp
             RunCommand.Create(),
             SimulateCommand.Create(),
             DiscoverCommand.Create(),
+            UpgradeHelperCommand.Create(),
         };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -11,6 +11,7 @@ using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
+using OneStopPi.Agent.Upgrade;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Text;
 using OneStopPi.Snmp.Transport;
@@ -34,11 +35,13 @@ public sealed partial class CommandExecutor
     private readonly SnmpClient _snmp;
     private readonly PortalLink _link;
     private readonly ILogger<CommandExecutor> _logger;
+    private readonly UpgradeHandover? _upgrade;
     private readonly HashSet<long> _startedHere = [];
 
     public CommandExecutor(PortalClient client, RunStateStore runState, FileOutbox outbox, ChannelWriter<ScanJob> jobs, LogControl logs,
-        IHostApplicationLifetime lifetime, SnmpClient snmp, PortalLink link, ILogger<CommandExecutor> logger)
+        IHostApplicationLifetime lifetime, SnmpClient snmp, PortalLink link, ILogger<CommandExecutor> logger, UpgradeHandover? upgrade = null)
     {
+        _upgrade = upgrade;
         _client = client;
         _runState = runState;
         _outbox = outbox;
@@ -101,6 +104,15 @@ public sealed partial class CommandExecutor
 
             case RemoteCommandType.WalkMib:
                 await WalkAsync(session, command, cancellationToken).ConfigureAwait(false);
+                break;
+
+            case RemoteCommandType.Upgrade when _upgrade is not null:
+                // Handed over, the command stays open: the helper's outcome is reported when it is there (ReportOpenAsync).
+                if (await _upgrade.HandOverAsync(session, command.Id, command.Parameter, cancellationToken).ConfigureAwait(false) is { } refusal)
+                {
+                    await CompleteAsync(session, command, false, refusal, cancellationToken).ConfigureAwait(false);
+                }
+
                 break;
 
             default:
@@ -241,10 +253,32 @@ public sealed partial class CommandExecutor
         {
             await ReportOpenAsync(session, open, cancellationToken).ConfigureAwait(false);
         }
+
+        // An outcome whose command is closed was reported before a crash could remove it.
+        _upgrade?.ForgetOutcomesExcept(_runState.Current.OpenCommands.Select(c => c.Id));
     }
 
     private async Task ReportOpenAsync(PortalSession session, OpenCommand open, CancellationToken cancellationToken)
     {
+        if (open.Type == (int)RemoteCommandType.Upgrade && open.Succeeded is null && _upgrade is not null)
+        {
+            switch (_upgrade.ProgressOf(open.Id))
+            {
+                case UpgradeProgress.InProgress:
+                    if (_upgrade.AbandonIfUnclaimed(open.Id) is { } abandoned)
+                    {
+                        await ReportAsync(session, open.Id, RemoteCommandType.Upgrade, false, abandoned, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    return; // else the helper is at work (and may restart this agent): its outcome comes later
+                case UpgradeProgress.Finished:
+                    UpgradeOutcome outcome = _upgrade.ReadOutcome(open.Id);
+                    await ReportAsync(session, open.Id, RemoteCommandType.Upgrade, outcome.Succeeded, outcome.Message, cancellationToken).ConfigureAwait(false);
+                    _upgrade.ForgetOutcome(open.Id);
+                    return;
+            }
+        }
+
         string key = open.Id.ToString(CultureInfo.InvariantCulture);
         if (_outbox.Snapshot().Any(i => i.Kind == OutboxItemKind.CommandResult && i.Key == key))
         {

@@ -9,4 +9,7 @@ public enum RemoteCommandType
     DeleteLogFiles = 4,
     SetLogMode = 5,
     WalkMib = 6,
+
+    /// <summary>Install a signed release: checked here, installed by the privileged helper (Upgrade/).</summary>
+    Upgrade = 7,
 }

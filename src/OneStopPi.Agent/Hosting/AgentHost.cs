@@ -12,6 +12,7 @@ using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upload;
+using OneStopPi.Agent.Upgrade;
 using OneStopPi.Snmp.Transport;
 using Serilog;
 using Serilog.Events;
@@ -87,6 +88,11 @@ public static class AgentHost
         services.AddSingleton(sp => new PortalClient(new HttpClient(PortalHttpHandler.Create(settings)) { Timeout = TimeSpan.FromMinutes(2) }));
         services.AddSingleton(sp => new PortalLink(settings, paths, sp.GetRequiredService<PortalClient>(), sp.GetRequiredService<HardwareIdentity>(),
             sp.GetRequiredService<AgentVersion>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PortalLink>>()));
+        services.AddSingleton(new UpgradePaths(paths.StateDirectory, UpgradePaths.DefaultHelperDirectory, UpgradePaths.ReleaseKeyFrom(getVariable)));
+        services.AddSingleton<IPackageInspector, DpkgPackageInspector>();
+        services.AddSingleton(sp => new UpgradeHandover(sp.GetRequiredService<PortalClient>(), sp.GetRequiredService<UpgradePaths>(),
+            sp.GetRequiredService<IPackageInspector>(), sp.GetRequiredService<AgentVersion>(), sp.GetRequiredService<ILogger<UpgradeHandover>>(), time: time));
+        services.AddSingleton<PortalContactFile>();
         services.AddSingleton<CommandExecutor>();
         services.AddSingleton<ScanPipeline>();
         services.AddSingleton<IScanPipeline>(sp => LanServices.Recording(sp, sp.GetRequiredService<ScanPipeline>()));

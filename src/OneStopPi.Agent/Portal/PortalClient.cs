@@ -77,6 +77,46 @@ public sealed class PortalClient
         using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Streams a release package (GET releases/VERSION/ARCHITECTURE) into <paramref name="destination"/>,
+    /// refusing more than <paramref name="maxBytes"/>: the caller checks size, hash and signature.
+    /// </summary>
+    public async Task DownloadReleaseAsync(PortalSession session, string version, string architecture, Stream destination, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var request = session.Request(HttpMethod.Get, $"releases/{Uri.EscapeDataString(version)}/{Uri.EscapeDataString(architecture)}");
+        using HttpResponseMessage response = await SendRawAsync(request, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            throw new PortalRejectedException(HttpStatusCode.RequestEntityTooLarge, $"the package is {response.Content.Headers.ContentLength} bytes, the command says {maxBytes}");
+        }
+
+        try
+        {
+            await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            byte[] buffer = new byte[81920];
+            long total = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+                if (total > maxBytes)
+                {
+                    throw new PortalRejectedException(HttpStatusCode.RequestEntityTooLarge, $"the package is longer than the {maxBytes} bytes the command says");
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PortalUnavailableException($"GET {request.RequestUri}: {Reason(e)}", e);
+        }
+        catch (IOException e) when (e.InnerException is HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            throw new PortalUnavailableException($"GET {request.RequestUri}: the download broke off: {e.Message}", e);
+        }
+    }
+
     private static StreamContent Zip(Stream zip)
     {
         var content = new StreamContent(zip);
@@ -93,12 +133,13 @@ public sealed class PortalClient
     }
 
     /// <summary>Sends and sorts the outcome into success, "later" and "never".</summary>
-    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {

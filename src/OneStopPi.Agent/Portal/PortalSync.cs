@@ -6,6 +6,7 @@ using OneStopPi.Agent.Lan;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
+using OneStopPi.Agent.Upgrade;
 
 namespace OneStopPi.Agent.Portal;
 
@@ -28,16 +29,19 @@ public sealed partial class PortalSync : SupervisedStage
     private readonly string? _setupKey;
     private readonly AgentStages _stages;
     private readonly SiteClock? _siteClock;
+    private readonly PortalContactFile? _contact;
 
     /// <summary>One round is a few portal calls, each bounded by the client's 2-minute timeout.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMinutes(15);
 
     public PortalSync(PortalLink link, PortalClient client, CommandExecutor commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
-        AgentVersion version, ILogger<PortalSync> logger, AgentStages stages, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null, SiteClock? siteClock = null)
+        AgentVersion version, ILogger<PortalSync> logger, AgentStages stages, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null,
+        SiteClock? siteClock = null, PortalContactFile? contact = null)
         : base(stages.Stage(AgentStages.PortalSync, Period), time, logger)
     {
         _siteClock = siteClock;
         _stages = stages;
+        _contact = contact;
         // The setup key is reported (to this agent's own portal, over its authenticated TLS channel) only when the LAN face,
         // which it guards, is enabled. Never logged.
         _setupKey = lan is { Enabled: true } ? setupKey?.Value : null;
@@ -112,6 +116,7 @@ public sealed partial class PortalSync : SupervisedStage
             }
 
             _link.RecordContact();
+            await RecordContactAsync(cancellationToken).ConfigureAwait(false);
             return response.ConfigEtag;
         }
         catch (PortalRejectedException e) when (e.IsAuthentication)
@@ -124,6 +129,19 @@ public sealed partial class PortalSync : SupervisedStage
         }
 
         return null;
+    }
+
+    /// <summary>For the upgrade helper, which waits for a new version's first heartbeat (Upgrade/PortalContactFile).</summary>
+    private async Task RecordContactAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await (_contact?.RecordAsync(cancellationToken) ?? Task.CompletedTask).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogPortalProblem("contact record", e.Message);
+        }
     }
 
     private async Task PollCommandsAsync(PortalSession session, CancellationToken cancellationToken)

@@ -14,7 +14,11 @@ public static partial class AtomicFile
     /// <summary>Owner read/write only: state files may hold tokens and SNMP passwords.</summary>
     public const UnixFileMode SecretMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    public static async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, content, SecretMode, cancellationToken);
+
+    /// <param name="mode">The new file's permissions (the upgrade helper, root, writes outcomes the service user must read).</param>
+    public static async Task WriteAsync(string path, ReadOnlyMemory<byte> content, UnixFileMode mode, CancellationToken cancellationToken = default)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TemporarySuffix}");
@@ -25,7 +29,7 @@ public static partial class AtomicFile
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
-                UnixCreateMode = SecretMode,
+                UnixCreateMode = mode,
                 Options = FileOptions.Asynchronous,
             };
             await using (var stream = new FileStream(temporary, options))

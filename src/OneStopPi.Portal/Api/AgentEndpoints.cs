@@ -32,6 +32,7 @@ internal static class AgentEndpoints
         agent.MapPut("/commands/{id:long}/result", PutCommandResultAsync).WithName("UploadCommandResult")
             .AddOpenApiOperationTransformer(ZipBody("A ZIP with the command's result files (logs, MIB walk)"));
         agent.MapPost("/commands/{id:long}/complete", CompleteCommandAsync).WithName("CompleteCommand");
+        agent.MapReleaseDownload();
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ internal static class CommandTypes
     public const int DeleteLogs = 4;
     public const int SetLogMode = 5;
     public const int WalkMib = 6;
+    public const int Upgrade = 7;
 
     public static string Name(int type) => type switch
     {
@@ -20,6 +21,7 @@ internal static class CommandTypes
         DeleteLogs => "delete-logs",
         SetLogMode => "set-log-mode",
         WalkMib => "walk-mib",
+        Upgrade => "upgrade",
         _ => "unknown",
     };
 
@@ -29,9 +31,14 @@ internal static class CommandTypes
     /// <summary>An error sentence, or null when type and parameter fit together.</summary>
     public static string? Check(int type, string? parameter)
     {
-        if (type is < RestartAgent or > WalkMib)
+        if (type == Upgrade)
         {
-            return $"command type {type} is unknown (1 restart agent, 2 force discovery, 3 upload logs, 4 delete logs, 5 set log mode, 6 walk MIB)";
+            return "queue an upgrade (7) with POST /agents/{id}/upgrade or /sites/{id}/upgrade: the portal writes its parameter from the uploaded release";
+        }
+
+        if (type is < RestartAgent or > Upgrade)
+        {
+            return $"command type {type} is unknown (1 restart agent, 2 force discovery, 3 upload logs, 4 delete logs, 5 set log mode, 6 walk MIB, 7 upgrade)";
         }
 
         if (parameter is { Length: > 1024 })

@@ -89,7 +89,8 @@ public sealed record AgentView(
     DateTime? LastStatusScanAt,
     int? OutboxDepth,
     long? DroppedReadings,
-    string? SetupKey);
+    string? SetupKey,
+    string? Upgrade = null);
 
 public sealed record AssignRequest(int SiteId);
 
@@ -132,3 +133,17 @@ public sealed record DeviceView(
     IReadOnlyList<SupplyView> Supplies);
 
 public sealed record CounterHistoryPoint(DateTime At, IReadOnlyList<CounterView> Counters);
+
+// ---- releases and remote upgrade ---------------------------------------------------------------
+
+/// <summary>One architecture's package of a release; Sha256 in hex.</summary>
+public sealed record ReleaseView(string Version, string Architecture, long Size, string Sha256, DateTime UploadedAt);
+
+/// <summary>AllowDowngrade also allows reinstalling the version an agent already runs.</summary>
+public sealed record UpgradeRequest(string Version, bool AllowDowngrade = false);
+
+/// <summary>The upgrade command's parameter, as the agent reads it (docs/portal-api.md, "Remote upgrade").</summary>
+public sealed record UpgradeParameter(string Version, bool AllowDowngrade, IReadOnlyList<UpgradePackage> Packages);
+
+/// <summary>Sha256 in hex; Signature base64 of the DER signature.</summary>
+public sealed record UpgradePackage(string Architecture, long Size, string Sha256, string Signature);

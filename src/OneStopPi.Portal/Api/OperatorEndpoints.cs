@@ -26,6 +26,7 @@ internal static class OperatorEndpoints
         api.MapPost("/agents/{agentId:guid}/assign", AssignAgentAsync).WithName("AssignAgent");
         api.MapPost("/agents/{agentId:guid}/commands", QueueCommandAsync).WithName("QueueCommand");
         api.MapGet("/agents/{agentId:guid}/commands", ListCommandsAsync).WithName("ListCommands");
+        api.MapReleases();
         api.MapGet("/commands/{commandId:long}/result", GetCommandResultAsync).WithName("GetCommandResult").Produces(200, contentType: "application/zip");
     }
 
@@ -174,12 +175,13 @@ internal static class OperatorEndpoints
     private static async Task<IResult> ListAgentsAsync(PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
     {
         var agents = await db.Agents.AsNoTracking().OrderBy(a => a.EnrolledAt).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(agents.Select(a => ToView(a, vault)).ToArray());
+        var upgrades = await ReleaseEndpoints.UpgradeStatusAsync(db, [.. agents.Select(a => a.Id)], cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(agents.Select(a => ToView(a, vault, upgrades.GetValueOrDefault(a.Id)?.Text)).ToArray());
     }
 
-    internal static AgentView ToView(Agent a, CredentialVault vault) => new(a.Id, a.HardwareId, a.Mac, a.Hostname, a.Version, a.EnrolledSiteId, a.SiteId,
+    internal static AgentView ToView(Agent a, CredentialVault vault, string? upgrade = null) => new(a.Id, a.HardwareId, a.Mac, a.Hostname, a.Version, a.EnrolledSiteId, a.SiteId,
         a.EnrolledAt, a.LastSeenAt, a.LastHeartbeatAt, a.UptimeSeconds, a.LastMeterScanAt, a.LastStatusScanAt, a.OutboxDepth, a.DroppedReadings,
-        vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected));
+        vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected), upgrade);
 
     private static async Task<IResult> AssignAgentAsync(Guid agentId, AssignRequest request, PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
     {
@@ -229,7 +231,7 @@ internal static class OperatorEndpoints
         return TypedResults.Ok(commands.Select(ToView).ToArray());
     }
 
-    private static CommandView ToView(AgentCommand c) => new(c.Id, c.AgentId, c.Type, CommandTypes.Name(c.Type), c.Parameter,
+    internal static CommandView ToView(AgentCommand c) => new(c.Id, c.AgentId, c.Type, CommandTypes.Name(c.Type), c.Parameter,
         c.State.ToString().ToLowerInvariant(), c.CreatedAt, c.DeliveredAt, c.AcknowledgedAt, c.CompletedAt, c.Message, c.ResultSize);
 
     private static async Task<IResult> GetCommandResultAsync(long commandId, PortalDbContext db, CancellationToken cancellationToken)

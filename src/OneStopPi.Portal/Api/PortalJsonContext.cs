@@ -27,6 +27,10 @@ namespace OneStopPi.Portal.Api;
 [JsonSerializable(typeof(CommandView[]))]
 [JsonSerializable(typeof(DeviceView[]))]
 [JsonSerializable(typeof(CounterHistoryPoint[]))]
+[JsonSerializable(typeof(ReleaseView))]
+[JsonSerializable(typeof(ReleaseView[]))]
+[JsonSerializable(typeof(UpgradeRequest))]
+[JsonSerializable(typeof(UpgradeParameter))]
 public sealed partial class PortalJsonContext : JsonSerializerContext;
 
 /// <summary>The same records, indented, for the CLI's output.</summary>
@@ -39,4 +43,6 @@ public sealed partial class PortalJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(CommandView))]
 [JsonSerializable(typeof(CommandView[]))]
 [JsonSerializable(typeof(DeviceView[]))]
+[JsonSerializable(typeof(ReleaseView))]
+[JsonSerializable(typeof(ReleaseView[]))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -47,6 +47,25 @@ internal sealed class OperatorClient : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>PUT of a file as the raw body, with extra headers (a release and its signature).</summary>
+    public async Task<T> PutFileAsync<T>(string path, string file, string contentType, IReadOnlyDictionary<string, string> headers, JsonTypeInfo<T> type,
+        CancellationToken cancellationToken)
+    {
+        var stream = File.OpenRead(file);
+        await using (stream.ConfigureAwait(false))
+        {
+            var content = new StreamContent(stream);
+            content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = content };
+            foreach (var (name, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            return await SendAsync(request, type, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)

@@ -54,6 +54,7 @@ internal static class PortalCli
         root.Subcommands.Add(QueueCommands(output, error));
         root.Subcommands.Add(DeviceCommands(output, error));
         root.Subcommands.Add(ExportCommands(output, error));
+        root.Subcommands.Add(ReleaseCommands(output, error));
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }).ConfigureAwait(false);
     }
 
@@ -142,6 +143,56 @@ internal static class PortalCli
             await client.GetAsync($"agents/{p.GetValue(agent)}/commands", PortalJsonContext.Default.CommandViewArray, ct).ConfigureAwait(false),
             CliJsonContext.Default.CommandViewArray));
         return new Command("command", "The agents' command queue") { queue, list };
+    }
+
+    /// <summary>Releases (signed .deb per architecture) and the upgrade of an agent or a whole site to one of them.</summary>
+    private static Command ReleaseCommands(TextWriter output, TextWriter error)
+    {
+        var version = new Option<string>("--version") { Description = "Package version, e.g. 0.2.0", Required = true };
+        var architecture = new Option<string>("--architecture") { Description = "Debian architecture: arm64 or amd64", Required = true };
+        var file = new Option<FileInfo>("--file") { Description = "The .deb (deploy/build-deb)", Required = true };
+        var signature = new Option<FileInfo?>("--signature") { Description = "Its detached signature (deploy/sign-release); default FILE.sig" };
+        var upload = new Command("upload", "Upload one architecture's package of a release with its signature; the portal refuses it unless a trusted release key signed it")
+        {
+            version, architecture, file, signature,
+        };
+        Run(upload, output, error, async (p, client, ct) =>
+        {
+            var deb = p.GetValue(file)!;
+            var sig = p.GetValue(signature) ?? new FileInfo(deb.FullName + ".sig");
+            var signatureBase64 = Convert.ToBase64String(await File.ReadAllBytesAsync(sig.FullName, ct).ConfigureAwait(false));
+            Print(output, await client.PutFileAsync($"releases/{Uri.EscapeDataString(p.GetValue(version)!)}/{Uri.EscapeDataString(p.GetValue(architecture)!)}",
+                deb.FullName, ReleaseEndpoints.DebContentType, new Dictionary<string, string> { [ReleaseEndpoints.SignatureHeader] = signatureBase64 },
+                PortalJsonContext.Default.ReleaseView, ct).ConfigureAwait(false), CliJsonContext.Default.ReleaseView);
+        });
+
+        var list = new Command("list", "Uploaded releases, newest first");
+        Run(list, output, error, async (_, client, ct) =>
+            Print(output, await client.GetAsync("releases", PortalJsonContext.Default.ReleaseViewArray, ct).ConfigureAwait(false), CliJsonContext.Default.ReleaseViewArray));
+
+        var agent = new Option<Guid?>("--agent") { Description = "Upgrade this agent" };
+        var site = new Option<int?>("--site") { Description = "Upgrade every agent assigned to this site (one command each)" };
+        var allowDowngrade = new Option<bool>("--allow-downgrade") { Description = "Also install an older version, or the one already running" };
+        var upgrade = new Command("upgrade", "Queue an upgrade to an uploaded release for an agent or a site") { version, agent, site, allowDowngrade };
+        Run(upgrade, output, error, async (p, client, ct) =>
+        {
+            var request = new UpgradeRequest(p.GetValue(version)!, p.GetValue(allowDowngrade));
+            if (p.GetValue(agent) is { } agentId)
+            {
+                Print(output, await client.SendAsync(HttpMethod.Post, $"agents/{agentId}/upgrade", request, PortalJsonContext.Default.UpgradeRequest,
+                    PortalJsonContext.Default.CommandView, ct).ConfigureAwait(false), CliJsonContext.Default.CommandView);
+            }
+            else if (p.GetValue(site) is { } siteId)
+            {
+                Print(output, await client.SendAsync(HttpMethod.Post, $"sites/{siteId}/upgrade", request, PortalJsonContext.Default.UpgradeRequest,
+                    PortalJsonContext.Default.CommandViewArray, ct).ConfigureAwait(false), CliJsonContext.Default.CommandViewArray);
+            }
+            else
+            {
+                throw new FormatException("name the agent (--agent ID) or the site (--site ID) to upgrade");
+            }
+        });
+        return new Command("release", "Signed releases and remote upgrade (docs/portal-api.md, \"Remote upgrade\")") { upload, list, upgrade };
     }
 
     private static Command DeviceCommands(TextWriter output, TextWriter error)

@@ -206,3 +206,19 @@ internal sealed class CommandResult
     public required byte[] Sha256 { get; set; }
     public DateTime ReceivedAt { get; set; }
 }
+
+/// <summary>
+/// One architecture's .deb of a release, signed with a release key the portal trusts. The file lives in the
+/// data directory (releases/SHA256.deb); the row says what it is.
+/// </summary>
+internal sealed class Release
+{
+    public int Id { get; set; }
+    public required string Version { get; set; }
+    public required string Architecture { get; set; }
+    public long SizeBytes { get; set; }
+    public required byte[] Sha256 { get; set; }
+    /// <summary>The detached DER ECDSA signature, as uploaded.</summary>
+    public required byte[] Signature { get; set; }
+    public DateTime UploadedAt { get; set; }
+}

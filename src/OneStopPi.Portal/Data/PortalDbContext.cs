@@ -21,6 +21,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
     public DbSet<ReadingAlert> ReadingAlerts => Set<ReadingAlert>();
     public DbSet<AgentCommand> Commands => Set<AgentCommand>();
     public DbSet<CommandResult> CommandResults => Set<CommandResult>();
+    public DbSet<Release> Releases => Set<Release>();
 
     /// <summary>True when a failed SaveChanges was a unique-index violation (the upload race).</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);
@@ -101,6 +102,12 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
         {
             b.HasKey(r => r.CommandId);
             b.HasOne<AgentCommand>().WithOne().HasForeignKey<CommandResult>(r => r.CommandId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Release>(b =>
+        {
+            b.Property(r => r.Version).HasMaxLength(64);
+            b.Property(r => r.Architecture).HasMaxLength(16);
+            b.HasIndex(r => new { r.Version, r.Architecture }).IsUnique();
         });
     }
 }

@@ -52,6 +52,20 @@ internal sealed class PortalOptions
     /// </summary>
     public int RefusedOperatorTokens { get; set; } = 5;
 
+    /// <summary>
+    /// The release public keys (PEM, ECDSA P-256, one per *.pem file) an uploaded release must be signed with;
+    /// defaults to release-keys/ in <see cref="DataDirectory"/>. Without one, every upload is refused.
+    /// </summary>
+    public string? ReleaseKeysDirectory { get; set; }
+
+    /// <summary>Largest release package (.deb) an operator may upload.</summary>
+    public long MaxReleaseBytes { get; set; } = 128 * 1024 * 1024;
+
+    public string ResolvedReleaseKeysDirectory => ReleaseKeysDirectory ?? Path.Combine(DataDirectory, "release-keys");
+
+    /// <summary>Uploaded release packages, named by their SHA-256.</summary>
+    public string ReleasesDirectory => Path.Combine(DataDirectory, "releases");
+
     public string DatabaseFile => Path.Combine(DataDirectory, "portal.db");
 
     public string ResolvedKeysDirectory => KeysDirectory ?? Path.Combine(DataDirectory, "keys");

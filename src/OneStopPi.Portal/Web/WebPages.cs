@@ -74,26 +74,31 @@ internal static class WebPages
     private static async Task<IResult> AgentsAsync(PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
     {
         var agents = await db.Agents.AsNoTracking().OrderBy(a => a.SiteId).ThenBy(a => a.Hostname).ToListAsync(cancellationToken).ConfigureAwait(false);
-        return Send(Page("Agents", AgentTable(agents, vault)));
+        var upgrades = await ReleaseEndpoints.UpgradeStatusAsync(db, [.. agents.Select(a => a.Id)], cancellationToken).ConfigureAwait(false);
+        return Send(Page("Agents", AgentTable(agents, vault, upgrades)));
     }
 
     /// <summary>Agents with their local setup key (operators only: a dealer's technician reads it here for the box's LAN API).</summary>
-    private static string AgentTable(List<Agent> agents, CredentialVault vault)
+    private static string AgentTable(List<Agent> agents, CredentialVault vault, Dictionary<Guid, UpgradeStatus> upgrades)
     {
-        var html = new StringBuilder("<div class=scroll><table class=cards><tr><th>Agent</th><th>Site</th><th>Last seen</th><th>Version</th><th>Uptime</th>"
+        var html = new StringBuilder("<div class=scroll><table class=cards><tr><th>Agent</th><th>Site</th><th>Last seen</th><th>Version</th><th>Upgrade</th><th>Uptime</th>"
             + "<th>Outbox</th><th>Dropped</th><th>Last meter scan</th><th>Setup key</th></tr>");
         foreach (var a in agents)
         {
             var site = a.SiteId is { } s ? $"<a href=\"/sites/{s}\">{s}</a>" : "<span class=warn>unassigned</span>";
             var dropped = a.DroppedReadings is > 0 ? $"<span class=bad>{E(a.DroppedReadings)}</span>" : E(a.DroppedReadings);
             html.Append($"<tr><td>{E(a.Hostname ?? a.HardwareId)}<br><span class=muted>{a.Id}</span></td><td data-l=Site>{site}</td><td data-l=\"Last seen\">{When(a.LastSeenAt)}</td>")
-                .Append($"<td data-l=Version>{E(a.Version)}</td><td class=n data-l=Uptime>{(a.UptimeSeconds is { } up ? E($"{up / 86400}d {up % 86400 / 3600}h") : "")}</td>")
+                .Append($"<td data-l=Version>{E(a.Version)}</td>{UpgradeCell(upgrades.GetValueOrDefault(a.Id))}<td class=n data-l=Uptime>{(a.UptimeSeconds is { } up ? E($"{up / 86400}d {up % 86400 / 3600}h") : "")}</td>")
                 .Append($"<td class=n data-l=Outbox>{E(a.OutboxDepth)}</td><td class=n data-l=Dropped>{dropped}</td><td data-l=\"Last meter scan\">{When(a.LastMeterScanAt)}</td>")
                 .Append($"<td data-l=\"Setup key\"><code class=setup-key>{E(vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected))}</code></td></tr>");
         }
 
         return html.Append("</table></div>").ToString();
     }
+
+    /// <summary>The latest upgrade's outcome; a rollback or refusal stands out.</summary>
+    private static string UpgradeCell(UpgradeStatus? upgrade) =>
+        upgrade is null ? "<td data-l=Upgrade></td>" : $"<td data-l=Upgrade{(upgrade.Failed ? " class=bad" : "")}>{E(upgrade.Text)}</td>";
 
     private static async Task<IResult> SiteAsync(int siteId, PortalDbContext db, DeviceQueries queries, CredentialVault vault, CancellationToken cancellationToken)
     {
@@ -104,8 +109,9 @@ internal static class WebPages
         }
 
         var agents = await db.Agents.AsNoTracking().Where(a => a.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var upgrades = await ReleaseEndpoints.UpgradeStatusAsync(db, [.. agents.Select(a => a.Id)], cancellationToken).ConfigureAwait(false);
         var devices = await queries.ListAsync(siteId, cancellationToken).ConfigureAwait(false);
-        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents, vault)).Append("<h2>Devices</h2><div class=scroll><table class=cards><tr><th>Device</th><th>IP</th>"
+        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents, vault, upgrades)).Append("<h2>Devices</h2><div class=scroll><table class=cards><tr><th>Device</th><th>IP</th>"
             + "<th>Status</th><th>Total</th><th>Mono</th><th>Colour</th><th>Meters read</th><th>Supplies</th></tr>");
         foreach (var d in devices)
         {

@@ -386,6 +386,46 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                     b.ToTable("ReadingAlerts");
                 });
 
+            modelBuilder.Entity("OneStopPi.Portal.Data.Release", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Architecture")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<byte[]>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Version", "Architecture")
+                        .IsUnique();
+
+                    b.ToTable("Releases");
+                });
+
             modelBuilder.Entity("OneStopPi.Portal.Data.Scan", b =>
                 {
                     b.Property<long>("Id")

@@ -369,6 +369,44 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.ToTable("ReadingAlerts");
                 });
 
+            modelBuilder.Entity("OneStopPi.Portal.Data.Release", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Architecture")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Sha256")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Version", "Architecture")
+                        .IsUnique();
+
+                    b.ToTable("Releases");
+                });
+
             modelBuilder.Entity("OneStopPi.Portal.Data.Scan", b =>
                 {
                     b.Property<long>("Id")

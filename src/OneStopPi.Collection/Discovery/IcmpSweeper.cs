@@ -62,6 +62,9 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
     /// <summary>The effective send buffer (Linux reports double the value asked for, capped by wmem_max).</summary>
     public int SendBufferBytes => _socket?.SendBufferSize ?? 0;
 
+    /// <summary>Bytes of replies the kernel holds that the receive loop has not read yet (0: nothing waits).</summary>
+    public int QueuedBytes => _socket?.Available ?? 0;
+
     public long EchoesSent => Interlocked.Read(ref _sent);
 
     public long SendRetries => Interlocked.Read(ref _sendRetries);

@@ -47,6 +47,9 @@ internal sealed class UdpSweepSocket : IAsyncDisposable
 
     public bool HasAnswered(IPAddress address) => _answered.ContainsKey(address);
 
+    /// <summary>Bytes of answers the kernel holds that the receive loop has not read yet (0: nothing waits).</summary>
+    public int QueuedBytes => _socket.Available;
+
     public async ValueTask SendAsync(IPAddress address, byte[] datagram, CancellationToken cancellationToken)
     {
         SocketAddress target = new IPEndPoint(address, _port).Serialize();

@@ -419,7 +419,20 @@ internal sealed class PacketSocketLink(Socket socket) : IFrameLink
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
 
-    public int QueuedBytes => socket.Available;
+    public int QueuedBytes
+    {
+        get
+        {
+            try
+            {
+                return socket.Available;
+            }
+            catch (SocketException)
+            {
+                return 0; // FIONREAD refused: nothing to wait for, time decides as before
+            }
+        }
+    }
 
     public void Dispose() => socket.Dispose();
 }

@@ -43,7 +43,28 @@ internal static class Prerequisite
     {
         if (!File.Exists(path))
         {
-            Missing($"{path} is not installed (Debian package {package})");
+            Missing($"{path} is not installed (Debian package {package}; scripts/setup installs it)");
+        }
+    }
+
+    /// <summary>
+    /// What the SNMP peers of tests/peers need: snmpsim (and python3, which runs it and the fleet scripts) and,
+    /// with <paramref name="netSnmpAgent"/>, net-snmp's snmpd and snmpget (the v3 matrix's readiness probe).
+    /// Called before a peer is started, so a fixture's one-time set-up skips with the cause instead of failing
+    /// on "nohup: failed to run command".
+    /// </summary>
+    public static void RequireSnmpPeers(bool snmpsim = true, bool netSnmpAgent = false)
+    {
+        RequireFile("/usr/bin/python3", "python3");
+        if (snmpsim)
+        {
+            RequireFile("/usr/bin/snmpsimd", "snmpsim");
+        }
+
+        if (netSnmpAgent)
+        {
+            RequireFile("/usr/sbin/snmpd", "snmpd");
+            RequireFile("/usr/bin/snmpget", "snmp");
         }
     }
 }

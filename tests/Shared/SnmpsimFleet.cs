@@ -25,6 +25,7 @@ internal sealed class SnmpsimFleet : IAsyncDisposable
     /// <summary>Starts a fleet; <paramref name="mode"/> is v2c (v1 and v2c) or v1 (copies without Counter64).</summary>
     public static async Task<SnmpsimFleet> StartAsync(string mode, string firstAddress, IReadOnlyList<string> recordings, int? port = null)
     {
+        Prerequisite.RequireSnmpPeers();
         string directory = RepoPaths.NewRunDirectory($"osp-fleet-{mode}");
         string copies = Path.Combine(directory, "recordings");
         System.IO.Directory.CreateDirectory(copies);

@@ -27,6 +27,7 @@ internal sealed class V3MatrixPeers : IAsyncDisposable
 
     public static async Task<V3MatrixPeers> StartAsync(string address = "127.0.0.1", bool withSimulator = true)
     {
+        Prerequisite.RequireSnmpPeers(snmpsim: withSimulator, netSnmpAgent: true);
         var peers = new V3MatrixPeers(address, RepoPaths.NewRunDirectory("osp-v3peers"));
         ProcessResult result = await ExternalProcess.RunAsync("/bin/bash", [Path.Combine(peers._scripts, "start-v3-matrix.sh")], peers.Environment(withSimulator),
             TimeSpan.FromSeconds(150)).ConfigureAwait(false);

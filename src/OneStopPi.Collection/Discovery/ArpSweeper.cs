@@ -47,6 +47,9 @@ public sealed partial class ArpSweeper : IAsyncDisposable
     private const int ArpOffset = 14;
     private static readonly TimeSpan SendRetryDelay = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan AnswerPoll = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>At most this long is waited, after the linger, for replies already queued in the socket to be read.</summary>
+    internal static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(5);
     private const int SendAttempts = 200;
 
     private readonly IFrameLink _wire;
@@ -207,6 +210,14 @@ public sealed partial class ArpSweeper : IAsyncDisposable
                 }
 
                 await Task.Delay(left < AnswerPoll ? left : AnswerPoll, _time, cancellationToken).ConfigureAwait(false);
+            }
+
+            // A reply that arrived within the linger but still waits in the socket, because this process was not
+            // scheduled in time (a busy machine), answered all the same: what counts is when it arrived, not when
+            // the receive loop got round to it. Bounded, in case the wire never falls silent.
+            for (long drain = _time.GetTimestamp(); _wire.QueuedBytes > 0 && _time.GetElapsedTime(drain) < DrainLimit;)
+            {
+                await Task.Delay(AnswerPoll, _time, cancellationToken).ConfigureAwait(false);
             }
 
             return true;
@@ -395,6 +406,9 @@ internal interface IFrameLink : IDisposable
     void Send(ReadOnlySpan<byte> frame);
 
     ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>Bytes received by the kernel and not read yet (0: nothing waits).</summary>
+    int QueuedBytes { get; }
 }
 
 /// <summary>A packet socket bound to one interface and one EtherType.</summary>
@@ -404,6 +418,21 @@ internal sealed class PacketSocketLink(Socket socket) : IFrameLink
 
     public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+
+    public int QueuedBytes
+    {
+        get
+        {
+            try
+            {
+                return socket.Available;
+            }
+            catch (SocketException)
+            {
+                return 0; // FIONREAD refused: nothing to wait for, time decides as before
+            }
+        }
+    }
 
     public void Dispose() => socket.Dispose();
 }

@@ -106,6 +106,9 @@ public sealed partial class DiscoveryScanner
     private static readonly TimeSpan NeighbourSnapshotAge = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan SettlePoll = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>At most this long the settle waits for answers already queued in our sockets to be read.</summary>
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(5);
+
     /// <summary>More addresses than this answering ARP from one MAC is proxy ARP, not hosts.</summary>
     private const int ProxyArpThreshold = 16;
 
@@ -152,6 +155,7 @@ public sealed partial class DiscoveryScanner
         var probes = new ProbeLog();
         var found = new ConcurrentBag<DiscoveredDevice>();
         var identified = new ConcurrentDictionary<IPAddress, byte>();
+        var probedForIdentity = new ConcurrentDictionary<IPAddress, byte>();
         Channel<IPAddress> toIdentify = Channel.CreateUnbounded<IPAddress>();
         void Identify(IPAddress address)
         {
@@ -208,14 +212,17 @@ public sealed partial class DiscoveryScanner
         LogStarting(ranges.Count, string.Join(", ", ranges.Included), ranges.Excluded.Count, icmp.Mode, credentials.Count);
         Task identification = Parallel.ForEachAsync(toIdentify.Reader.ReadAllAsync(token),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Min(inFlight, 256), CancellationToken = token },
-            async (address, ct) =>
+            async (address, ct) => await IdentifyOneAsync(address, ct).ConfigureAwait(false));
+        async Task IdentifyOneAsync(IPAddress address, CancellationToken ct)
+        {
+            probedForIdentity.TryAdd(address, 0);
+            bool onLink = LocalSubnet.Find(subnets, address) is not null;
+            if (await ProbeAsync(client, icmp, udp, neighbourSnapshot, address, credentials, options, onLink, pacer, ct).ConfigureAwait(false) is { } device)
             {
-                bool onLink = LocalSubnet.Find(subnets, address) is not null;
-                if (await ProbeAsync(client, icmp, udp, neighbourSnapshot, address, credentials, options, onLink, pacer, ct).ConfigureAwait(false) is { } device)
-                {
-                    found.Add(device);
-                }
-            });
+                found.Add(device);
+            }
+        }
+
         try
         {
             foreach (IPAddress address in plan.Direct)
@@ -262,6 +269,19 @@ public sealed partial class DiscoveryScanner
             {
                 bool complete = await sweep.ConfigureAwait(false);
                 await follow.ConfigureAwait(false);
+
+                // An answer the sweeper read only after its answers were closed (this process was not scheduled in
+                // time) is a live host all the same: probed now rather than listed as answering ARP only.
+                foreach (IPAddress address in sweeper.AnsweredMacs.Keys.Where(a => !probes.Contains(a)).ToList())
+                {
+                    if (pacer is not null)
+                    {
+                        await pacer.AdmitAsync(address, token).ConfigureAwait(false);
+                    }
+
+                    await SendProbeAsync(address, onLink: true, afterArp: true, token).ConfigureAwait(false);
+                }
+
                 if (!complete)
                 {
                     // The interface refused our frames part-way: what did not answer goes through the kernel.
@@ -330,6 +350,14 @@ public sealed partial class DiscoveryScanner
                 TimeSpan left = options.Timeout - _time.GetElapsedTime(latest);
                 if (left <= TimeSpan.Zero)
                 {
+                    // Time is up, but answers that already arrived may still wait in our sockets for this process to be
+                    // scheduled (a busy machine): they count by their arrival, so they are read before anything is decided.
+                    if ((udp.QueuedBytes > 0 || icmp.QueuedBytes > 0) && _time.GetElapsedTime(latest) - options.Timeout < DrainLimit)
+                    {
+                        await Task.Delay(SettlePoll, _time, token).ConfigureAwait(false);
+                        continue;
+                    }
+
                     break;
                 }
 
@@ -349,6 +377,13 @@ public sealed partial class DiscoveryScanner
             LogPhase("answers in, identifying", identified.Count, _time.GetElapsedTime(started).TotalMilliseconds);
             toIdentify.Writer.TryComplete();
             await identification.ConfigureAwait(false);
+
+            // An answer read after the identification queue closed (late in a busy process) still gets its probe.
+            foreach (IPAddress address in identified.Keys.Where(a => !probedForIdentity.ContainsKey(a)).ToList())
+            {
+                await IdentifyOneAsync(address, token).ConfigureAwait(false);
+            }
+
             foreach (ProbeRecord probe in sent)
             {
                 if (!identified.ContainsKey(probe.Address) && icmp.HasReplied(probe.Address))

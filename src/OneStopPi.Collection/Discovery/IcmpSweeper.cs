@@ -62,6 +62,22 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
     /// <summary>The effective send buffer (Linux reports double the value asked for, capped by wmem_max).</summary>
     public int SendBufferBytes => _socket?.SendBufferSize ?? 0;
 
+    /// <summary>Bytes of replies the kernel holds that the receive loop has not read yet (0: nothing waits, or not known).</summary>
+    public int QueuedBytes
+    {
+        get
+        {
+            try
+            {
+                return _socket?.Available ?? 0;
+            }
+            catch (SocketException)
+            {
+                return 0; // an unprivileged ping socket does not answer FIONREAD: nothing to wait for, time decides as before
+            }
+        }
+    }
+
     public long EchoesSent => Interlocked.Read(ref _sent);
 
     public long SendRetries => Interlocked.Read(ref _sendRetries);

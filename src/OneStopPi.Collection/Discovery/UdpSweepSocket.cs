@@ -47,6 +47,22 @@ internal sealed class UdpSweepSocket : IAsyncDisposable
 
     public bool HasAnswered(IPAddress address) => _answered.ContainsKey(address);
 
+    /// <summary>Bytes of answers the kernel holds that the receive loop has not read yet (0: nothing waits, or not known).</summary>
+    public int QueuedBytes
+    {
+        get
+        {
+            try
+            {
+                return _socket.Available;
+            }
+            catch (SocketException)
+            {
+                return 0; // FIONREAD refused: nothing to wait for, time decides as before
+            }
+        }
+    }
+
     public async ValueTask SendAsync(IPAddress address, byte[] datagram, CancellationToken cancellationToken)
     {
         SocketAddress target = new IPEndPoint(address, _port).Serialize();

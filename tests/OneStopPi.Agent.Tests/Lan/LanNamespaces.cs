@@ -156,7 +156,8 @@ internal sealed class LanNamespaces : IAsyncDisposable
         agent.BeginErrorReadLine();
         agent.BeginOutputReadLine();
         Task exited = agent.WaitForExitAsync();
-        if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(30))) != ready.Task)
+        // A bound against a hang, not a speed goal: on a busy machine the runtime's start alone took over 30 s.
+        if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(120))) != ready.Task)
         {
             await Task.Delay(200); // the last lines of its output
             lock (log)

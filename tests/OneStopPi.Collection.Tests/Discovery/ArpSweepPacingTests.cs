@@ -121,6 +121,8 @@ public sealed class ArpSweepPacingTests
 
         public TimeSpan Elapsed => clock.GetUtcNow() - _start;
 
+        public int QueuedBytes => _inbound.Reader.Count * ArpSweeper.FrameLength;
+
         public static string MacOf(IPAddress address) => $"02:00:00:00:{address.GetAddressBytes()[2]:x2}:{address.GetAddressBytes()[3]:x2}";
 
         public void Send(ReadOnlySpan<byte> frame)

@@ -40,6 +40,7 @@ public sealed class WalkEqualityTests
     [OneTimeSetUp]
     public async Task StartFleets()
     {
+        Prerequisite.RequireFile("/usr/bin/snmpbulkwalk", "snmp"); // the other side of every comparison
         IReadOnlyList<string> recordings = RepoPaths.SampleRecordings();
         Assert.That(recordings.Count, Is.InRange(1, 126), "one address per recording in 127.0.90.1-126 and .129-254");
         Task<SnmpsimFleet> v2c = SnmpsimFleet.StartAsync("v2c", V2cFleetStart, recordings);

@@ -26,7 +26,7 @@ public sealed class ServicePeers
     internal static async Task<SnmpsimFleet> FleetAsync()
     {
         Prerequisite.RequireRoot("the agent scans port 161, which the simulated fleet can bind only as root");
-        Prerequisite.RequireFile("/usr/bin/snmpsimd", "snmpsim");
+        Prerequisite.RequireSnmpPeers();
 
         Task<SnmpsimFleet> fleet;
         lock (Gate)

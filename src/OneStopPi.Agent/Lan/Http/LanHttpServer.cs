@@ -79,7 +79,12 @@ public sealed partial class LanHttpServer : BackgroundService
         }
     }
 
-    private WebApplication Build()
+    /// <summary>
+    /// The LAN application, not started. <paramref name="describe"/> lets the OpenAPI test add the document
+    /// generator to exactly this composition (OpenApiDocumentTests); the agent itself serves the checked-in
+    /// document (<see cref="LanOpenApi"/>) and carries no generator.
+    /// </summary>
+    internal WebApplication Build(Action<WebApplicationBuilder>? describe = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -106,7 +111,6 @@ public sealed partial class LanHttpServer : BackgroundService
         services.AddSingleton(_agent.GetRequiredService<ILoggerFactory>());
         services.AddRoutingCore();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default));
-        services.AddOpenApi();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -130,10 +134,10 @@ public sealed partial class LanHttpServer : BackgroundService
         services.AddSingleton(new AgentStopper(_agent.GetRequiredService<IHostApplicationLifetime>()));
         services.AddSingleton<SetupKeyFilter>();
 
+        describe?.Invoke(builder);
         WebApplication app = builder.Build();
         app.Use(NoStackTraces);
         app.UseRateLimiter();
-        app.MapOpenApi("/openapi/{documentName}.json");
         LanEndpoints.Map(app);
         return app;
     }

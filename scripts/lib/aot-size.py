@@ -6,7 +6,7 @@ Every node of the map (method code, GC info, type structures, statics, ...) is c
 its mangled name starts with; a generic instantiation over a type of a non-framework assembly (e.g.
 AsyncStateMachineBox<Kestrel's state machine>) is charged to that assembly, since it exists because of it.
 The one-per-image tables (reflection metadata, resource strings, stack-trace map, ...) are listed on their
-own. What the map does not cover (the native runtime, System.Native & co., ELF headers) is the rest.
+own. The native runtime and System.Native & co. are not in the map.
 """
 import re
 import sys
@@ -32,17 +32,25 @@ def main():
         if mangled.startswith("System_Private_"):
             mangled = "S_P_" + mangled[len("System_Private_"):]
         prefixes[mangled] = name
-    ordered = sorted(prefixes, key=len, reverse=True)
+    longest = max(p.count("_") for p in prefixes) + 1
     framework = lambda a: a.startswith(("System", "Microsoft.Extensions", "Microsoft.AspNetCore", "Microsoft.Win32", "netstandard", "mscorlib"))
+
+    def assembly_of(name):
+        parts = name.split("_", longest)
+        for k in range(min(len(parts), longest), 0, -1):
+            hit = prefixes.get("_".join(parts[:k]))
+            if hit is not None and len(parts) > k:
+                return hit
+        return None
 
     def owner(name):
         # strip Itanium-style wrappers (_ZTV96..., _ZN..) and leading punctuation
         name = re.sub(r"^_Z[A-Z]+\d*", "", name).lstrip("_")
-        outer = next((prefixes[p] for p in ordered if name.startswith(p + "_")), None)
-        if outer is None or framework(outer):
+        outer = assembly_of(name)
+        if (outer is None or framework(outer)) and "&lt;" in name:
             for arg in re.findall(r"<([^>]*)>", name.replace("&lt;", "<").replace("&gt;", ">")):
                 for part in re.split(r"__|,", arg):
-                    inner = next((prefixes[p] for p in ordered if part.lstrip("_").startswith(p + "_")), None)
+                    inner = assembly_of(part.lstrip("_"))
                     if inner and not framework(inner):
                         return inner
         return outer
@@ -65,7 +73,8 @@ def main():
     import os
     size = os.path.getsize(binary)
     kib = lambda n: f"{n / 1024:,.0f}"
-    print(f"binary {binary}: {kib(size)} KiB; in the map: {kib(total)} KiB; native runtime, libraries, headers (not in the map): {kib(size - total)} KiB")
+    print(f"binary {binary}: {kib(size)} KiB. Map nodes add up to {kib(total)} KiB: the map lists type structures")
+    print("uncompressed, the image keeps them compressed in DehydratedData, so read the figures as shares, not as a sum.")
     print()
     print("| assembly | KiB |")
     print("|---|---:|")

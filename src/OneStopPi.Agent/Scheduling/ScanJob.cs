@@ -13,4 +13,5 @@ public enum ScanKind
 public sealed record ScanJob(ScanKind Kind, bool Missed, DateOnly? MeterDay, string Reason, TaskCompletionSource<ScanOutcome>? Completion = null);
 
 /// <summary>What a finished scan produced.</summary>
-public sealed record ScanOutcome(int Devices, int Answered, string? BatchId);
+/// <param name="Readings">The readings the batch holds, for the LAN page's summaries (null where a test pipeline has none).</param>
+public sealed record ScanOutcome(int Devices, int Answered, string? BatchId, IReadOnlyList<OneStopPi.Collection.Readings.DeviceReading>? Readings = null);

@@ -83,7 +83,7 @@ public sealed partial class ScanPipeline : IScanPipeline
             job.Kind, job.Missed, start, _time.GetUtcNow(), readings);
         byte[] zip = CommandExecutor.ZipOf([($"{job.Kind.ToString().ToLowerInvariant()}-{batchId}.xml", document)]);
         await _outbox.AppendAsync(job.Kind == ScanKind.Meter ? OutboxItemKind.Meter : OutboxItemKind.Status, batchId, zip, cancellationToken).ConfigureAwait(false);
-        return new ScanOutcome(readings.Length, readings.Count(r => r.Answered), batchId);
+        return new ScanOutcome(readings.Length, readings.Count(r => r.Answered), batchId, readings);
     }
 
     /// <summary>Reads every device at its registered address, <see cref="Concurrency"/> at a time; in no particular order.</summary>

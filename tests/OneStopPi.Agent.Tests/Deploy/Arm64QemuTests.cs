@@ -109,7 +109,11 @@ public sealed class Arm64QemuTests
         using var limit = new CancellationTokenSource(Patience);
         while (true)
         {
-            Assert.That(agent.HasExited, Is.False, $"the arm64 agent exited ({agent.ExitCode}):\n{agent.Output}");
+            if (agent.HasExited)
+            {
+                Assert.Fail($"the arm64 agent exited ({agent.ExitCode}):\n{agent.Output}");
+            }
+
             try
             {
                 using HttpResponseMessage response = await client.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"), limit.Token);

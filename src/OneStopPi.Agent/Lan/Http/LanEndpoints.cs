@@ -24,6 +24,9 @@ public static partial class LanEndpoints
     {
         app.MapGet("/", (LanStatusService status) => TypedResults.Content(StatusPage.Render(status.Build(), status.Devices()), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
+        byte[] openApi = LanOpenApi.Load();
+        app.MapGet(LanOpenApi.Path, () => TypedResults.Bytes(openApi, LanOpenApi.ContentType))
+            .ExcludeFromDescription();
         app.MapGet("/healthz", () => TypedResults.Ok(new HealthReport("ok")))
             .WithSummary("Liveness: the agent process answers.");
         app.MapGet("/status", (LanStatusService status) => TypedResults.Ok(status.Build()))

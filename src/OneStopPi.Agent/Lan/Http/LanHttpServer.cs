@@ -82,7 +82,12 @@ public sealed partial class LanHttpServer : SupervisedStage
         }
     }
 
-    private WebApplication Build()
+    /// <summary>
+    /// The LAN application, not started. <paramref name="describe"/> lets the OpenAPI test add the document
+    /// generator to exactly this composition (OpenApiDocumentTests); the agent itself serves the checked-in
+    /// document (<see cref="LanOpenApi"/>) and carries no generator.
+    /// </summary>
+    internal WebApplication Build(Action<WebApplicationBuilder>? describe = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -109,7 +114,6 @@ public sealed partial class LanHttpServer : SupervisedStage
         services.AddSingleton(_agent.GetRequiredService<ILoggerFactory>());
         services.AddRoutingCore();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default));
-        services.AddOpenApi();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -133,10 +137,10 @@ public sealed partial class LanHttpServer : SupervisedStage
         services.AddSingleton(new AgentStopper(_agent.GetRequiredService<IHostApplicationLifetime>()));
         services.AddSingleton<SetupKeyFilter>();
 
+        describe?.Invoke(builder);
         WebApplication app = builder.Build();
         app.Use(NoStackTraces);
         app.UseRateLimiter();
-        app.MapOpenApi("/openapi/{documentName}.json");
         LanEndpoints.Map(app);
         return app;
     }

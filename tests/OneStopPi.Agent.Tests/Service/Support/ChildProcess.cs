@@ -44,9 +44,14 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment,
+        string? workingDirectory = null) =>
+        Start(name, "dotnet", [dll, .. arguments], environment, workingDirectory);
+
+    /// <summary>Any executable (e.g. qemu-aarch64-static with the arm64 agent), with the same clean environment.</summary>
+    public static ChildProcess Start(string name, string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment,
         string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -56,7 +61,6 @@ internal sealed class ChildProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        start.ArgumentList.Add(dll);
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -1,0 +1,2 @@
+// dpkg, chroot and mmdebstrap: Debian only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -81,7 +81,7 @@ public sealed partial class PackageContentsTests
 
             // the maintainer scripts name the units of systemd/ that have an [Install] section
             string postinst = File.ReadAllText(Path.Combine(extracted, "DEBIAN", "postinst"));
-            Assert.That(postinst, Does.Contain("UNITS=\"onestoppi.service").And.Not.Contain("@ENABLED_UNITS@"));
+            Assert.That(postinst, Does.Match("UNITS=\"[^\"]*\\bonestoppi\\.service\\b").And.Not.Contain("@ENABLED_UNITS@"));
             string key = File.ReadAllText(Path.Combine(extracted, "usr", "share", "onestoppi", "release-key.pem"));
             Assert.That(key, Does.StartWith("-----BEGIN PUBLIC KEY-----").And.Not.Contain("PRIVATE"));
         }

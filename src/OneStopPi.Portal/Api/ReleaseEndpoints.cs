@@ -122,7 +122,7 @@ internal static class ReleaseEndpoints
                 File.Move(temporary, PackagePath(o, sha256), overwrite: true);
                 var release = new Release
                 {
-                    Version = version, Architecture = architecture, SizeBytes = size, Sha256 = sha256, Signature = signature, UploadedAt = time.GetUtcNow().UtcDateTime,
+                    Version = version, Architecture = architecture, SizeBytes = size, Sha256 = sha256, Signature = signature, UploadedAt = WholeMicroseconds(time.GetUtcNow().UtcDateTime),
                 };
                 db.Releases.Add(release);
                 try
@@ -279,6 +279,9 @@ internal static class ReleaseEndpoints
         };
         return new UpgradeStatus(text, command.State == CommandState.Failed);
     }
+
+    /// <summary>PostgreSQL keeps microseconds: the time the upload answers with is the one the list shows later.</summary>
+    private static DateTime WholeMicroseconds(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMicrosecond, t.Kind);
 
     private static ReleaseView View(Release r) => new(r.Version, r.Architecture, r.SizeBytes, Convert.ToHexStringLower(r.Sha256), r.UploadedAt);
 

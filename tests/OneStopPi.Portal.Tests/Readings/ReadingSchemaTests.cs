@@ -67,7 +67,7 @@ public sealed class ReadingSchemaTests
     }
 
     [TestCase("counter", "oid", null, "The required attribute 'oid' is missing")]
-    [TestCase("counter", "name", "pages", "'name' attribute is invalid")]
+    [TestCase("counter", "name", "Total pages", "'name' attribute is invalid")]
     [TestCase("device", "mac", "00-17-C8-AA-BB-CC", "'mac' attribute is invalid")]
     [TestCase("scan", "end", "2026-03-02T06:05:00+01:00", "'end' attribute is invalid")]
     [TestCase("supply", "percent", "140", "'percent' attribute is invalid")]

@@ -96,7 +96,7 @@ def full_reading(d, recording):
         d.get('errors') or 'none'))
     print('counters  %d, read %s' % (len(d['counters']), d.get('metersAt') or '?'))
     for c in d['counters']:
-        print('  %-12s %12d  %s' % (c['name'], c['value'], c['oid']))
+        print('  %-16s %12d  %s' % (c['name'], c['value'], c['oid']))
     print('supplies  %d, read %s' % (len(d['supplies']), d.get('suppliesAt') or '?'))
     for s in d['supplies']:
         if s.get('percent') is not None:

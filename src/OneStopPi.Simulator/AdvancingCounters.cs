@@ -15,6 +15,9 @@ public enum AdvanceKind : byte
 
     /// <summary>A TimeTicks uptime: grows by 100 per second.</summary>
     Uptime,
+
+    /// <summary>prtMarkerSuppliesLevel of a supply with a maximum: drains with the pages (<see cref="DrainingDevice"/>).</summary>
+    SupplyLevel,
 }
 
 /// <summary>One line of the advancing-counters list: a prefix, what it is, and a weight for page counters.</summary>
@@ -116,22 +119,26 @@ public sealed class AdvancingCounters
             return recorded;
         }
 
-        ulong delta;
         if (kind == AdvanceKind.Uptime)
         {
-            delta = (ulong)(elapsed.Ticks / (TimeSpan.TicksPerSecond / 100));
+            ulong delta = (ulong)(elapsed.Ticks / (TimeSpan.TicksPerSecond / 100));
             return recorded.Type == SnmpValueType.TimeTicks
                 ? SnmpValue.TimeTicks(unchecked((uint)(recorded.AsUInt64() + delta)))
                 : recorded;
         }
 
-        double pages = Math.Floor((pagesPerMinute * weight * elapsed.TotalMinutes) + phase);
+        return AdvanceBy(recorded, Math.Floor((pagesPerMinute * weight * elapsed.TotalMinutes) + phase));
+    }
+
+    /// <summary>A page counter <paramref name="pages"/> pages on from its recorded value, in the recorded type.</summary>
+    public static SnmpValue AdvanceBy(SnmpValue recorded, double pages)
+    {
         if (pages <= 0 || double.IsNaN(pages))
         {
             return recorded;
         }
 
-        delta = pages >= ulong.MaxValue ? ulong.MaxValue : (ulong)pages;
+        ulong delta = pages >= ulong.MaxValue ? ulong.MaxValue : (ulong)pages;
         switch (recorded.Type)
         {
             case SnmpValueType.Counter32:

@@ -302,9 +302,21 @@ internal sealed class AgentLogic
         {
             ServedRecording served = _device.Served;
             SnmpValue recorded = served.Recording.ValueAt(index);
-            if (served.Kinds is not { } kinds || kinds[index] == AdvanceKind.None || _pagesPerMinute is not { } rate)
+            if (served.Kinds is not { } kinds || kinds[index] == AdvanceKind.None)
             {
                 return recorded;
+            }
+
+            if (_device.Drain is { } drain && kinds[index] != AdvanceKind.Uptime)
+            {
+                return kinds[index] == AdvanceKind.SupplyLevel
+                    ? SnmpValue.Integer32(drain.LevelAt((int)served.Weights![index], _elapsed))
+                    : AdvancingCounters.AdvanceBy(recorded, Math.Floor((drain.PagesAt(_elapsed) * served.Weights![index]) + _device.Phase));
+            }
+
+            if (kinds[index] == AdvanceKind.SupplyLevel || _pagesPerMinute is not { } rate)
+            {
+                return kinds[index] == AdvanceKind.Uptime ? AdvancingCounters.Advance(recorded, AdvanceKind.Uptime, 0, 0, 0, _elapsed) : recorded;
             }
 
             return AdvancingCounters.Advance(recorded, kinds[index], served.Weights![index], rate, _device.Phase, _elapsed);

@@ -79,8 +79,15 @@ public sealed class FleetSimulator : IAsyncDisposable
             throw new SimulatorException("The largest request must be at least 484 octets (RFC 3417 3.2).");
         }
 
-        AdvancingCounters? advancing = options.AdvancePagesPerMinute is null ? null : options.AdvancingCounters;
-        ServedRecording[] served = [.. recordings.Select(r => new ServedRecording(r, advancing))];
+        if (options.SupplyDrain?.Validate() is { } drainProblem)
+        {
+            throw new SimulatorException($"Supply drain: {drainProblem}.");
+        }
+
+        AdvancingCounters? advancing = options.AdvancePagesPerMinute is null && options.SupplyDrain is null ? null : options.AdvancingCounters;
+        ServedRecording[] served = [.. recordings.Select(r => new ServedRecording(r, advancing, options.SupplyDrain is not null))];
+        // The weekday rhythm needs a calendar: the given clock's date at the start.
+        DateTimeOffset start = options.TimeProvider.GetUtcNow();
 
         SimulatorUser? user = options.V3User;
         byte[]? authMaster = user is { Auth: not AuthProtocol.None } ? UsmKeys.PasswordToKey(user.Auth, Encoding.UTF8.GetBytes(user.AuthPassword!)) : null;
@@ -94,7 +101,9 @@ public sealed class FleetSimulator : IAsyncDisposable
             byte[] engineId = SimulatedDevice.EngineIdFor(endPoint);
             UsmLocalUser? localUser = user is null ? null : UsmLocalUser.Create(user.Name, user.Auth, authMaster, user.Priv, privMaster, engineId);
             var engine = new UsmAuthoritativeEngine(engineId, options.EngineBoots, 0, localUser, privacy, options.TimeProvider);
-            devices[i] = new SimulatedDevice(i, endPoint, served[i % served.Length], engine);
+            ServedRecording recording = served[i % served.Length];
+            DrainingDevice? drain = options.SupplyDrain is { } drainOptions ? new DrainingDevice(drainOptions, i, start, recording.Supplies) : null;
+            devices[i] = new SimulatedDevice(i, endPoint, recording, engine, drain);
         }
 
         return new FleetSimulator(options, devices, options.TimeProvider.GetTimestamp());

@@ -10,7 +10,11 @@ namespace OneStopPi.Simulator;
 /// </summary>
 internal sealed class ServedRecording
 {
-    public ServedRecording(Recording recording, AdvancingCounters? advancing)
+    private static readonly ObjectIdentifier SuppliesDescription = ObjectIdentifier.Parse("1.3.6.1.2.1.43.11.1.1.6");
+    private static readonly ObjectIdentifier SuppliesMaxCapacity = ObjectIdentifier.Parse("1.3.6.1.2.1.43.11.1.1.8");
+    private static readonly ObjectIdentifier SuppliesLevel = ObjectIdentifier.Parse("1.3.6.1.2.1.43.11.1.1.9");
+
+    public ServedRecording(Recording recording, AdvancingCounters? advancing, bool drainSupplies = false)
     {
         Recording = recording;
         if (advancing is null)
@@ -34,8 +38,53 @@ internal sealed class ServedRecording
             weights[i] = weight;
         }
 
+        if (drainSupplies)
+        {
+            var supplies = new List<DrainingSupplySpec>();
+            for (int i = 0; i < recording.Count; i++)
+            {
+                if (DrainingSupply(recording, i) is not { } spec)
+                {
+                    continue;
+                }
+
+                kinds ??= new AdvanceKind[recording.Count];
+                weights ??= new double[recording.Count];
+                kinds[i] = AdvanceKind.SupplyLevel;
+                weights[i] = supplies.Count; // for a level, the weight is its index among the draining supplies
+                supplies.Add(spec);
+            }
+
+            Supplies = supplies;
+        }
+
         Kinds = kinds;
         Weights = weights;
+    }
+
+    /// <summary>The supplies whose level drains (a non-negative level with a positive maximum).</summary>
+    public IReadOnlyList<DrainingSupplySpec> Supplies { get; } = [];
+
+    private static DrainingSupplySpec? DrainingSupply(Recording recording, int index)
+    {
+        ObjectIdentifier oid = recording.OidAt(index);
+        if (!oid.IsDescendantOf(SuppliesLevel) || !recording.ValueAt(index).TryGetInt64(out long level) || level < 0)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<uint> suffix = oid.SuffixAfter(SuppliesLevel);
+        int maxIndex = recording.IndexOf(SuppliesMaxCapacity.Append(suffix));
+        if (maxIndex < 0 || !recording.ValueAt(maxIndex).TryGetInt64(out long max) || max <= 0 || max > int.MaxValue)
+        {
+            return null;
+        }
+
+        int descriptionIndex = recording.IndexOf(SuppliesDescription.Append(suffix));
+        string description = descriptionIndex < 0 ? "" : recording.ValueAt(descriptionIndex).AsText();
+        bool colour = description.Contains("cyan", StringComparison.OrdinalIgnoreCase) || description.Contains("magenta", StringComparison.OrdinalIgnoreCase)
+            || description.Contains("yellow", StringComparison.OrdinalIgnoreCase) || description.Contains("colo", StringComparison.OrdinalIgnoreCase);
+        return new DrainingSupplySpec(string.Join('.', suffix.ToArray()), (int)max, (int)Math.Min(level, max), colour);
     }
 
     public Recording Recording { get; }
@@ -49,14 +98,18 @@ internal sealed class ServedRecording
 /// <summary>One simulated printer: an address, the recording it serves and its SNMPv3 engine.</summary>
 public sealed class SimulatedDevice
 {
-    internal SimulatedDevice(int index, IPEndPoint endPoint, ServedRecording served, UsmAuthoritativeEngine engine)
+    internal SimulatedDevice(int index, IPEndPoint endPoint, ServedRecording served, UsmAuthoritativeEngine engine, DrainingDevice? drain = null)
     {
         Index = index;
         EndPoint = endPoint;
         Served = served;
         Engine = engine;
         Phase = PhaseOf(index);
+        Drain = drain;
     }
+
+    /// <summary>The pages and supply levels of this device when supplies drain (<see cref="SimulatorOptions.SupplyDrain"/>).</summary>
+    public DrainingDevice? Drain { get; }
 
     /// <summary>0-based position in the fleet.</summary>
     public int Index { get; }

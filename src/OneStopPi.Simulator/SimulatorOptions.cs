@@ -27,6 +27,13 @@ public sealed class SimulatorOptions
     /// </summary>
     public double? AdvancePagesPerMinute { get; init; }
 
+    /// <summary>
+    /// Supplies drain with the pages printed, and page counters follow those pages (weekday rhythm, noise) instead
+    /// of <see cref="AdvancePagesPerMinute"/>. Levels of -1/-2/-3 (no limit, unknown, some remaining) stay as
+    /// recorded. Null: supplies are served as recorded.
+    /// </summary>
+    public SupplyDrainOptions? SupplyDrain { get; init; }
+
     /// <summary>The list of advancing objects; default the embedded one.</summary>
     public AdvancingCounters AdvancingCounters { get; init; } = AdvancingCounters.Default;
 

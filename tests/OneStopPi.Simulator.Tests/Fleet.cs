@@ -25,6 +25,7 @@ internal static class Fleet
             Community = options.Community,
             V3User = options.V3User,
             AdvancePagesPerMinute = options.AdvancePagesPerMinute,
+            SupplyDrain = options.SupplyDrain,
             EngineBoots = options.EngineBoots,
             MaxRequestSize = options.MaxRequestSize,
             TimeProvider = options.TimeProvider,

@@ -19,4 +19,5 @@ internal static class Loopback
     public const int ComparePort = 47167;
     public const int SnmpsimPort = 47168;
     public const int SnmpsimV1Port = 47169;
+    public const int DrainPort = 47178;
 }

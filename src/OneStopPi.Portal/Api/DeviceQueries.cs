@@ -2,11 +2,12 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using OneStopPi.Portal.Data;
+using OneStopPi.Portal.Forecast;
 
 namespace OneStopPi.Portal.Api;
 
 /// <summary>Read models shared by the operator API, the CSV export and the web pages.</summary>
-internal sealed class DeviceQueries(PortalDbContext db)
+internal sealed class DeviceQueries(PortalDbContext db, SupplyForecasts forecasts)
 {
     /// <summary>
     /// The counter vocabulary of schemas/readings.xsd (CounterVocabulary), in the order columns list it;
@@ -28,9 +29,21 @@ internal sealed class DeviceQueries(PortalDbContext db)
             .OrderBy(n => Array.IndexOf(CounterNames, n) is var i and >= 0 ? i : CounterNames.Length)
             .ThenBy(n => n, StringComparer.Ordinal)];
 
-    public async Task<DeviceView[]> ListAsync(int siteId, CancellationToken cancellationToken)
+    /// <summary>The devices of one site (every site: null) with their latest reading and supply forecasts.</summary>
+    public async Task<DeviceView[]> ListAsync(int? siteId, CancellationToken cancellationToken, long? deviceId = null)
     {
-        var devices = await db.Devices.AsNoTracking().Where(d => d.SiteId == siteId)
+        var query = db.Devices.AsNoTracking();
+        if (siteId is { } only)
+        {
+            query = query.Where(d => d.SiteId == only);
+        }
+
+        if (deviceId is { } one)
+        {
+            query = query.Where(d => d.Id == one);
+        }
+
+        var devices = await query
             .OrderBy(d => d.Vendor).ThenBy(d => d.Model).ThenBy(d => d.Serial).ThenBy(d => d.Id)
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var meterIds = devices.Where(d => d.LatestMeterReadingId is not null).Select(d => d.LatestMeterReadingId!.Value).ToList();
@@ -44,6 +57,9 @@ internal sealed class DeviceQueries(PortalDbContext db)
         var status = await db.Readings.AsNoTracking().Where(r => statusIds.Contains(r.Id))
             .Select(r => new { r.Id, r.HrDeviceStatus, r.HrPrinterStatus, r.Errors })
             .ToDictionaryAsync(r => r.Id, cancellationToken).ConfigureAwait(false);
+        var predicted = await forecasts.ForAsync(
+            [.. devices.Where(d => d.LatestSupplyReadingId is not null).Select(d => (d.Id, d.SiteId, supplies[d.LatestSupplyReadingId!.Value].ToArray()))],
+            cancellationToken).ConfigureAwait(false);
 
         return [.. devices.Select(d =>
         {
@@ -51,7 +67,8 @@ internal sealed class DeviceQueries(PortalDbContext db)
             return new DeviceView(d.Id, d.SiteId, d.Vendor, d.Model, d.Serial, d.Mac, d.Ip, d.LastSeenAt,
                 s?.HrDeviceStatus, s?.HrPrinterStatus, s?.Errors,
                 d.LatestMeterAt, d.LatestMeterReadingId is { } m ? Counters(counters[m]) : [],
-                d.LatestSupplyAt, d.LatestSupplyReadingId is { } p ? [.. supplies[p].OrderBy(x => x.Position).Select(ToView)] : []);
+                d.LatestSupplyAt, d.LatestSupplyReadingId is { } p
+                    ? [.. supplies[p].OrderBy(x => x.Position).Select(x => ToView(x, predicted.GetValueOrDefault((d.Id, x.Position))))] : []);
         })];
     }
 
@@ -156,5 +173,40 @@ internal sealed class DeviceQueries(PortalDbContext db)
         [.. values.OrderBy(c => Array.IndexOf(CounterNames, c.Name) is var i and >= 0 ? i : CounterNames.Length).ThenBy(c => c.Name, StringComparer.Ordinal)
             .Select(c => new CounterView(c.Name, c.Value, c.Oid))];
 
-    private static SupplyView ToView(SupplyLevel s) => new(s.Description, s.Type, s.Colour, s.Level, s.Max, s.Unit, s.Percent, s.State);
+    private static SupplyView ToView(SupplyLevel s, SupplyForecast? forecast) =>
+        new(s.Description, s.Type, s.Colour, s.Level, s.Max, s.Unit, s.Percent, s.State, forecast is null ? null : SupplyForecasts.ToView(forecast));
+
+    /// <summary>Every supply of one site's devices (every site: null) with its forecast, soonest run-out first.</summary>
+    public async Task<FleetSupplyView[]> SuppliesAsync(int? siteId, CancellationToken cancellationToken)
+    {
+        var devices = await ListAsync(siteId, cancellationToken).ConfigureAwait(false);
+        var names = await db.Sites.AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Name, cancellationToken).ConfigureAwait(false);
+        var rows = devices.SelectMany(d => d.Supplies.Select(s =>
+            new FleetSupplyView(d.SiteId, names.GetValueOrDefault(d.SiteId) ?? "", d.Id, d.Vendor, d.Model, d.Serial, d.Ip, d.SuppliesAt ?? d.LastSeenAt, s)));
+        return [.. SupplyForecasts.SoonestFirst(rows, r => r.Supply.Forecast)];
+    }
+
+    /// <summary>The supplies and their forecasts as CSV (same quoting as the meters), soonest run-out first.</summary>
+    public async Task<string> SuppliesCsvAsync(int? siteId, CancellationToken cancellationToken)
+    {
+        var csv = new StringBuilder();
+        Cells(csv, ["site_id", "site", "device_id", "vendor", "model", "serial", "ip", "read_at_utc", "supply", "colour", "level", "max", "unit", "percent", "state",
+            "forecast", "run_out_utc", "days_left", "earliest_utc", "latest_utc", "weekday_pages_per_day", "weekend_pages_per_day", "reason"]);
+        foreach (var r in await SuppliesAsync(siteId, cancellationToken).ConfigureAwait(false))
+        {
+            var s = r.Supply;
+            var f = s.Forecast;
+            Cells(csv, [
+                Invariant(r.SiteId), r.Site, Invariant(r.DeviceId), r.Vendor, r.Model, r.Serial, r.Ip, Utc(r.ReadAt), s.Description, s.Colour,
+                Invariant(s.Level), Invariant(s.Max), s.Unit, Invariant(s.Percent), s.State,
+                f?.Outcome, Utc(f?.RunOutAt), Invariant(f?.DaysLeft), Utc(f?.Earliest), Utc(f?.Latest), Invariant(f?.WeekdayPagesPerDay), Invariant(f?.WeekendPagesPerDay), f?.Reason,
+            ]);
+        }
+
+        return csv.ToString();
+    }
+
+    private static string? Invariant(IFormattable? value) => value?.ToString(null, CultureInfo.InvariantCulture);
+
+    private static string? Utc(DateTime? at) => at?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

@@ -113,7 +113,8 @@ public sealed record CommandView(
 public sealed record CounterView(string Name, long Value, string Oid);
 
 public sealed record SupplyView(
-    string? Description, string? Type, string? Colour, int? Level, int? Max, string? Unit, int? Percent, string? State);
+    string? Description, string? Type, string? Colour, int? Level, int? Max, string? Unit, int? Percent, string? State,
+    SupplyForecastView? Forecast = null);
 
 public sealed record DeviceView(
     long Id,

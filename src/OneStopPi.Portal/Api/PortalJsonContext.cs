@@ -27,6 +27,7 @@ namespace OneStopPi.Portal.Api;
 [JsonSerializable(typeof(CommandView[]))]
 [JsonSerializable(typeof(DeviceView[]))]
 [JsonSerializable(typeof(CounterHistoryPoint[]))]
+[JsonSerializable(typeof(FleetSupplyView[]))]
 [JsonSerializable(typeof(ReleaseView))]
 [JsonSerializable(typeof(ReleaseView[]))]
 [JsonSerializable(typeof(UpgradeRequest))]
@@ -43,6 +44,7 @@ public sealed partial class PortalJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(CommandView))]
 [JsonSerializable(typeof(CommandView[]))]
 [JsonSerializable(typeof(DeviceView[]))]
+[JsonSerializable(typeof(FleetSupplyView[]))]
 [JsonSerializable(typeof(ReleaseView))]
 [JsonSerializable(typeof(ReleaseView[]))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -46,6 +46,7 @@ internal static class PortalHost
         builder.Services.AddScoped<AgentConfigBuilder>();
         builder.Services.AddScoped<BatchIngestor>();
         builder.Services.AddScoped<DeviceQueries>();
+        builder.Services.AddScoped<Forecast.SupplyForecasts>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, PortalJsonContext.Default));
         builder.Services.AddPortalRateLimits(options);
         builder.Services.AddProblemDetails();

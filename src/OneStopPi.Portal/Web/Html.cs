@@ -24,6 +24,7 @@ internal static class Html
         table.cards tr:first-child{display:none}table.cards tr{background:#fff;border:1px solid #ddd;border-radius:6px;margin:.5rem 0;padding:.3rem .5rem}
         table.cards td{border:0;padding:.15rem 0;white-space:normal;text-align:left}
         table.cards td[data-l]::before{content:attr(data-l) ": ";color:#777}}
+        .supply{white-space:nowrap}.fc{font-weight:600}svg.spark{vertical-align:middle}table.kv th{width:9rem}td.forecast{white-space:normal;min-width:14rem}
         form{display:flex;flex-direction:column;gap:.6rem;max-width:24rem}input,button{font-size:1rem;padding:.5rem}
         """;
 
@@ -43,7 +44,7 @@ internal static class Html
             .Append("<link rel=stylesheet href=\"/static/site.css\"></head><body><header><h1>").Append(E(title)).Append("</h1>");
         if (signedIn)
         {
-            html.Append("<a href=\"/\">Sites</a><a href=\"/agents\">Agents</a>")
+            html.Append("<a href=\"/\">Sites</a><a href=\"/agents\">Agents</a><a href=\"/supplies\">Supplies</a>")
                 .Append("<form class=inline method=post action=\"/logout\"><button>Sign out</button></form>");
         }
 

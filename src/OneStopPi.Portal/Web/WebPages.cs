@@ -37,6 +37,7 @@ internal static class WebPages
         pages.MapGet("/agents", AgentsAsync);
         pages.MapGet("/sites/{siteId:int}", SiteAsync);
         pages.MapGet("/devices/{deviceId:long}", DeviceAsync);
+        pages.MapGet("/supplies", SuppliesAsync);
     }
 
     private static async Task<IResult> LoginAsync(HttpContext http, OperatorTokens tokens, WebSession session)
@@ -100,7 +101,7 @@ internal static class WebPages
     private static string UpgradeCell(UpgradeStatus? upgrade) =>
         upgrade is null ? "<td data-l=Upgrade></td>" : $"<td data-l=Upgrade{(upgrade.Failed ? " class=bad" : "")}>{E(upgrade.Text)}</td>";
 
-    private static async Task<IResult> SiteAsync(int siteId, PortalDbContext db, DeviceQueries queries, CredentialVault vault, CancellationToken cancellationToken)
+    private static async Task<IResult> SiteAsync(int siteId, string? sort, PortalDbContext db, DeviceQueries queries, CredentialVault vault, CancellationToken cancellationToken)
     {
         var site = await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Id == siteId, cancellationToken).ConfigureAwait(false);
         if (site is null)
@@ -110,9 +111,17 @@ internal static class WebPages
 
         var agents = await db.Agents.AsNoTracking().Where(a => a.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false);
         var upgrades = await ReleaseEndpoints.UpgradeStatusAsync(db, [.. agents.Select(a => a.Id)], cancellationToken).ConfigureAwait(false);
-        var devices = await queries.ListAsync(siteId, cancellationToken).ConfigureAwait(false);
-        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents, vault, upgrades)).Append("<h2>Devices</h2><div class=scroll><table class=cards><tr><th>Device</th><th>IP</th>"
-            + "<th>Status</th><th>Total</th><th>Mono</th><th>Colour</th><th>Meters read</th><th>Supplies</th></tr>");
+        IEnumerable<DeviceView> devices = await queries.ListAsync(siteId, cancellationToken).ConfigureAwait(false);
+        if (sort == "runout")
+        {
+            // What runs out first: each device by its soonest supply.
+            devices = devices.OrderBy(d => d.Supplies.Min(s => s.Forecast?.RunOutAt) ?? DateTime.MaxValue);
+        }
+
+        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents, vault, upgrades))
+            .Append($"<h2>Devices</h2><p>Sort: <a href=\"/sites/{siteId}\">by device</a> · <a href=\"/sites/{siteId}?sort=runout\">by first run-out</a> · ")
+            .Append("<a href=\"/supplies\">every site's supplies</a></p><div class=scroll><table class=cards id=devices><tr><th>Device</th><th>IP</th>"
+            + $"<th>Status</th><th>Total</th><th>Mono</th><th>Colour</th><th>Meters read</th><th>Supplies</th><th><a href=\"/sites/{siteId}?sort=runout\">First run-out</a></th></tr>");
         foreach (var d in devices)
         {
             var counters = d.Counters.ToDictionary(c => c.Name, c => (long?)c.Value);
@@ -120,53 +129,48 @@ internal static class WebPages
             html.Append($"<tr><td><a href=\"/devices/{d.Id}\">{E(d.Vendor)} {E(d.Model)}</a><br><span class=muted>{E(d.Serial ?? d.Mac)}</span></td>")
                 .Append($"<td data-l=IP>{E(d.Ip)}</td><td data-l=Status class=\"{(st: d.HrDeviceStatus, d.Errors) switch { (5, _) => "bad", (3, _) or (_, not null) => "warn", _ => "" }}\">{E(status)} {E(d.Errors)}</td>")
                 .Append($"<td class=n data-l=Total>{E(counters.GetValueOrDefault("total"))}</td><td class=n data-l=Mono>{E(counters.GetValueOrDefault("mono"))}</td>")
-                .Append($"<td class=n data-l=Colour>{E(counters.GetValueOrDefault("colour"))}</td><td data-l=\"Meters read\">{When(d.MetersAt)}</td><td>");
+                .Append($"<td class=n data-l=Colour>{E(counters.GetValueOrDefault("colour"))}</td><td data-l=\"Meters read\">{When(d.MetersAt)}</td><td class=supplies>");
             foreach (var s in d.Supplies)
             {
-                var pct = s.Percent ?? (s is { Level: >= 0, Max: > 0 } ? s.Level * 100 / s.Max : null);
-                html.Append($"<div><span class=\"bar c-{E(s.Colour?.ToLowerInvariant())}\"><i class=\"w{(pct ?? 0) / 5 * 5}\"></i></span>")
-                    .Append($"{E(s.Colour ?? s.Description)} {(pct is { } p ? $"{p}%" : E(s.State))}</div>");
+                html.Append(SupplyCells.Line(s));
             }
 
-            html.Append("</td></tr>");
+            var first = d.Supplies.Where(s => s.Forecast?.RunOutAt is not null).MinBy(s => s.Forecast!.RunOutAt);
+            html.Append($"</td><td data-l=\"First run-out\" class=runout>{(first is null ? "" : $"{E(SupplyCells.Date(first.Forecast!.RunOutAt))} {E(SupplyCells.Name(first))}")}</td></tr>");
         }
 
         return Send(Page(site.Name, html.Append("</table></div>").ToString()));
     }
 
-    private static async Task<IResult> DeviceAsync(long deviceId, PortalDbContext db, DeviceQueries queries, CancellationToken cancellationToken)
+    /// <summary>Every supply of every site, soonest run-out first (or by site, device or level), with its forecast.</summary>
+    private static async Task<IResult> SuppliesAsync(string? sort, DeviceQueries queries, CancellationToken cancellationToken)
     {
-        var device = await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, cancellationToken).ConfigureAwait(false);
-        if (device is null)
+        IEnumerable<FleetSupplyView> rows = await queries.SuppliesAsync(null, cancellationToken).ConfigureAwait(false);
+        rows = sort switch
         {
-            return Send(Page("Not found", "<p>No such device.</p>"), StatusCodes.Status404NotFound);
+            "site" => rows.OrderBy(r => r.Site, StringComparer.Ordinal).ThenBy(r => r.DeviceId),
+            "device" => rows.OrderBy(r => r.Vendor, StringComparer.Ordinal).ThenBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.DeviceId),
+            "level" => rows.OrderBy(r => SupplyCells.Percent(r.Supply) ?? int.MaxValue),
+            _ => rows,
+        };
+        static string Sort(string key, string label) => $"<a href=\"/supplies?sort={key}\">{label}</a>";
+        var html = new StringBuilder("<p><a href=\"/api/operator/v1/supplies.csv\">CSV</a> (operator API, bearer token)</p><div class=scroll><table class=cards id=fleet-supplies><tr>")
+            .Append($"<th>{Sort("runout", "Runs out")}</th><th>{Sort("site", "Site")}</th><th>{Sort("device", "Device")}</th><th>Supply</th><th>{Sort("level", "Level")}</th><th>Forecast</th></tr>");
+        foreach (var r in rows)
+        {
+            var f = r.Supply.Forecast;
+            html.Append($"<tr><td class=runout>{E(SupplyCells.Date(f?.RunOutAt))}</td><td data-l=Site><a href=\"/sites/{r.SiteId}\">{E(r.Site)}</a></td>")
+                .Append($"<td data-l=Device><a href=\"/devices/{r.DeviceId}\">{E(r.Vendor)} {E(r.Model)}</a><br><span class=muted>{E(r.Serial)} {E(r.Ip)}</span></td>")
+                .Append($"<td data-l=Supply>{E(SupplyCells.Name(r.Supply))}</td><td data-l=Level>{E(SupplyCells.LevelText(r.Supply))}</td><td data-l=Forecast class=forecast>{SupplyCells.Full(f)}</td></tr>");
         }
 
-        var history = await queries.HistoryAsync(deviceId, null, null, cancellationToken).ConfigureAwait(false);
-        var names = DeviceQueries.InColumnOrder(history.SelectMany(h => h.Counters).Select(c => c.Name));
-        var html = new StringBuilder($"<p><a href=\"/sites/{device.SiteId}\">Back to the site</a></p><p>{E(device.Vendor)} {E(device.Model)}, serial {E(device.Serial)}, ")
-            .Append($"MAC {E(device.Mac)}, IP {E(device.Ip)}, firmware {E(device.Firmware)}</p>")
-            .Append("<h2>Counter history</h2><div class=scroll><table><tr><th>Read at</th>");
-        foreach (var n in names)
-        {
-            html.Append($"<th>{E(n)}</th>");
-        }
-
-        html.Append("</tr>");
-        foreach (var point in history.Reverse())
-        {
-            var values = point.Counters.ToDictionary(c => c.Name, c => (long?)c.Value);
-            html.Append($"<tr><td>{When(point.At)}</td>");
-            foreach (var n in names)
-            {
-                html.Append($"<td class=n>{E(values.GetValueOrDefault(n))}</td>");
-            }
-
-            html.Append("</tr>");
-        }
-
-        return Send(Page($"{device.Vendor} {device.Model}".Trim(), html.Append("</table></div>").ToString()));
+        return Send(Page("Supplies", html.Append("</table></div>").ToString()));
     }
+
+    private static async Task<IResult> DeviceAsync(long deviceId, PortalDbContext db, DeviceQueries queries, CancellationToken cancellationToken) =>
+        await DevicePage.RenderAsync(deviceId, db, queries, cancellationToken).ConfigureAwait(false) is { } page
+            ? Send(Page(page.Title, page.Body))
+            : Send(Page("Not found", "<p>No such device.</p>"), StatusCodes.Status404NotFound);
 
     private static IResult Send(string html, int status = StatusCodes.Status200OK) => new HtmlResult(html, status);
 

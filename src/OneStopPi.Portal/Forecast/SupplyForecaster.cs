@@ -33,6 +33,13 @@ public sealed class SupplyForecaster
     /// <summary>A device whose counter has not moved for this long is not printing.</summary>
     public static readonly TimeSpan IdleAfter = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Daily reads cannot see when in a day pages are printed: they are taken to be printed evenly in office hours
+    /// (local 08:00-18:00), which is where a run-out then falls, and which day an interval's pages belong to.
+    /// </summary>
+    private static readonly TimeSpan OfficeOpens = TimeSpan.FromHours(8), OfficeCloses = TimeSpan.FromHours(18);
+    private static readonly TimeSpan OfficeHours = OfficeCloses - OfficeOpens;
+
     // The two-sided 80 % normal quantile, widened by a calibration factor (docs/forecast.md: the bench's range coverage).
     private const double Z = 1.2816 * 1.3;
     private const double MinimumDrop = 3;
@@ -142,7 +149,7 @@ public sealed class SupplyForecaster
             + Math.Pow(now0.Quantum / Math.Sqrt(12) / remaining, 2));
         double low = walk.DaysFor(pagesLeft * Math.Exp(-Z * sigma)) ?? days.Value;
         double high = walk.DaysFor(pagesLeft * Math.Exp(Z * sigma)) ?? Horizon.TotalDays;
-        // Printing happens in office hours the day-by-day walk spreads over 24: never claim better than half a day.
+        // When in its office hours a day's pages go is not known: never claim better than half a day.
         low = Math.Max(0, Math.Min(low, days.Value - 0.5));
         high = Math.Max(high, days.Value + 0.5);
 
@@ -154,6 +161,10 @@ public sealed class SupplyForecaster
             runOut, Math.Max(0, (runOut - now).TotalDays), start.AddDays(low), start.AddDays(high),
             Rate(counter, rates.Weekday), Rate(counter, rates.Weekend), Pages(counter, pagesLeft));
     }
+
+    private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private static double? Rate(PageCounter? counter, double rate) => counter is null ? null : Math.Round(rate, 1);
 
@@ -293,17 +304,17 @@ public sealed class SupplyForecaster
             return new Rates(weekday, weekend, spread, days > 0 ? spread / Math.Sqrt(days) : 0);
         }
 
-        /// <summary>Days of an interval on weekdays and on weekend days, in the site's time zone.</summary>
+        /// <summary>Office days (of <see cref="OfficeHours"/>) an interval spans on weekdays and on weekend days, in the site's time zone.</summary>
         private static (double Weekdays, double Weekends) DayMix(DateTime from, DateTime to, TimeZoneInfo zone)
         {
             DateTime local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(from, DateTimeKind.Utc), zone);
             DateTime localEnd = local + (to - from);
             double weekdays = 0, weekends = 0;
-            while (local < localEnd)
+            for (DateTime day = local.Date; day < localEnd; day = day.AddDays(1))
             {
-                DateTime next = local.Date.AddDays(1) < localEnd ? local.Date.AddDays(1) : localEnd;
-                double part = (next - local).TotalDays;
-                if (local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+                DateTime open = Max(day + OfficeOpens, local), close = Min(day + OfficeCloses, localEnd);
+                double part = close > open ? (close - open) / OfficeHours : 0;
+                if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
                 {
                     weekends += part;
                 }
@@ -311,8 +322,6 @@ public sealed class SupplyForecaster
                 {
                     weekdays += part;
                 }
-
-                local = next;
             }
 
             return (weekdays, weekends);
@@ -360,7 +369,7 @@ public sealed class SupplyForecaster
         }
     }
 
-    /// <summary>Expected pages from a start, day by day in the site's time zone, spread evenly over each day.</summary>
+    /// <summary>Expected pages from a start, day by day in the site's time zone, spread evenly over each day's office hours.</summary>
     private sealed class Walk(Rates rates, TimeZoneInfo zone, DateTime startUtc)
     {
         private readonly DateTime _start = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(startUtc, DateTimeKind.Utc), zone);
@@ -380,25 +389,25 @@ public sealed class SupplyForecaster
                 return null;
             }
 
-            double days = 0;
-            // Whole weeks first (each holds the same pages), then day by day.
+            // Whole weeks first (any seven days hold five weekdays and two weekend days), then day by day.
             double weeks = Math.Max(0, Math.Floor(pages / Weekly) - 1);
-            days += weeks * 7;
             pages -= weeks * Weekly;
-            DateTime at = _start.AddDays(days);
-            while (days <= Horizon.TotalDays)
+            DateTime at = _start.AddDays(weeks * 7);
+            for (DateTime day = at.Date; (day - _start).TotalDays <= Horizon.TotalDays + 1; day = day.AddDays(1))
             {
-                DateTime next = at.Date.AddDays(1);
-                double part = (next - at).TotalDays;
-                double printed = rates.On(at.DayOfWeek) * part;
+                DateTime open = Max(day + OfficeOpens, at), close = day + OfficeCloses;
+                if (close <= open)
+                {
+                    continue;
+                }
+
+                double printed = rates.On(day.DayOfWeek) * ((close - open) / OfficeHours);
                 if (printed >= pages && printed > 0)
                 {
-                    return days + (part * pages / printed);
+                    return (open + ((close - open) * (pages / printed)) - _start).TotalDays;
                 }
 
                 pages -= printed;
-                days += part;
-                at = next;
             }
 
             return null;

@@ -33,7 +33,7 @@ internal static class SupplyCells
             html.Append($"<span class=\"bar c-{E(s.Colour?.ToLowerInvariant())}\"><i class=\"w{pct / 5 * 5}\"></i></span>");
         }
 
-        html.Append($"{E(Name(s))} <span class=level>{E(LevelText(s))}</span>");
+        html.Append($"{E(s.Colour ?? s.Description)} {E(LevelText(s))}");
         if (s.Forecast is { } f)
         {
             html.Append(' ').Append(Short(f));

@@ -79,7 +79,7 @@ internal static class Peers
 
             (int code, string output, string error) = Run("/bin/bash",
                 [Path.Combine(TestPaths.WalksTools, "run_fleet.sh"), "start", mode, Path.Combine(directory, "fleet"), firstIp, port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. copies],
-                TimeSpan.FromSeconds(120));
+                TimeSpan.FromSeconds(660)); // run_fleet.sh's own wait (600 s on a busy machine) and a margin
             if (code != 0)
             {
                 Assert.Fail($"run_fleet.sh start failed ({code}): {output} {error}");

@@ -111,7 +111,7 @@ public class SnmpsimComparisonTests
     private static string BulkWalk(IPEndPoint endPoint)
     {
         (int code, string output, string error) = Peers.Run("snmpbulkwalk",
-            ["-v2c", "-c", "public", "-On", "-Ox", "-Cr25", "-t", "2", "-r", "2", Address(endPoint), ".1"], TimeSpan.FromSeconds(60));
+            ["-v2c", "-c", "public", "-On", "-Ox", "-Cr25", "-t", "2", "-r", "2", Address(endPoint), ".1"], TimeSpan.FromSeconds(600)); // a hang guard: one GETNEXT per object, slow on a busy machine
         Assert.That(code, Is.Zero, error);
         return output;
     }
@@ -119,7 +119,7 @@ public class SnmpsimComparisonTests
     private static string Walk(IPEndPoint endPoint, string version)
     {
         (int code, string output, string error) = Peers.Run("snmpwalk",
-            [$"-v{version}", "-c", "public", "-On", "-Ox", "-t", "2", "-r", "2", Address(endPoint), ".1"], TimeSpan.FromSeconds(60));
+            [$"-v{version}", "-c", "public", "-On", "-Ox", "-t", "2", "-r", "2", Address(endPoint), ".1"], TimeSpan.FromSeconds(600)); // a hang guard: one GETNEXT per object, slow on a busy machine
         Assert.That(code, Is.Zero, error);
         return output;
     }

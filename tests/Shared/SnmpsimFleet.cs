@@ -8,6 +8,18 @@ namespace OneStopPi.TestSupport;
 /// </summary>
 internal sealed class SnmpsimFleet : IAsyncDisposable
 {
+    /// <summary>
+    /// How long run_fleet.sh may wait for snmpsimd to answer: a hang guard, not a speed goal (it indexes every
+    /// recording first: seconds on an idle machine, minutes on a busy one).
+    /// </summary>
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(600);
+
+    private static readonly IReadOnlyDictionary<string, string> StartEnvironment = new Dictionary<string, string>
+    {
+        ["MIBS"] = "",
+        ["FLEET_WAIT"] = ((int)StartLimit.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     private readonly Dictionary<string, IPEndPoint> _endPoints;
     private bool _stopped;
 
@@ -45,7 +57,7 @@ internal sealed class SnmpsimFleet : IAsyncDisposable
         int servedPort = port ?? DefaultPort;
         ProcessResult result = await ExternalProcess.RunAsync("/bin/bash",
             [Path.Combine(RepoPaths.WalkTools, "run_fleet.sh"), "start", mode, directory, firstAddress, servedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. files],
-            ExternalProcess.NoMibs, TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+            StartEnvironment, StartLimit + TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"run_fleet.sh start {mode} failed: {result}");

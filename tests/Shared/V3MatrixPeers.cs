@@ -12,6 +12,12 @@ internal sealed class V3MatrixPeers : IAsyncDisposable
     public const string AuthPassword = "authpass-1234";
     public const string PrivPassword = "privpass-5678";
 
+    /// <summary>
+    /// How long the script may wait for the peers to answer: a hang guard, not a speed goal. snmpsimd derives
+    /// the keys of 50 engines' users before it answers (seconds on an idle machine, minutes on a busy one).
+    /// </summary>
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(600);
+
     private readonly string _scripts = Path.Combine(RepoPaths.Peers, "snmpv3");
     private bool _stopped;
 
@@ -30,7 +36,7 @@ internal sealed class V3MatrixPeers : IAsyncDisposable
         Prerequisite.RequireSnmpPeers(snmpsim: withSimulator, netSnmpAgent: true);
         var peers = new V3MatrixPeers(address, RepoPaths.NewRunDirectory("osp-v3peers"));
         ProcessResult result = await ExternalProcess.RunAsync("/bin/bash", [Path.Combine(peers._scripts, "start-v3-matrix.sh")], peers.Environment(withSimulator),
-            TimeSpan.FromSeconds(150)).ConfigureAwait(false);
+            StartLimit + TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new InvalidOperationException($"start-v3-matrix.sh failed (RUN={peers.RunDirectory}): {result}");
@@ -66,5 +72,6 @@ internal sealed class V3MatrixPeers : IAsyncDisposable
         ["ADDR"] = Address,
         ["WITH_SIM"] = withSimulator ? "1" : "0",
         ["MIBS"] = "",
+        ["PEERS_WAIT"] = ((int)StartLimit.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -149,7 +149,12 @@ public sealed class ProfileCatalog
 /// <summary>A profile with its OIDs parsed and regexes compiled.</summary>
 internal sealed class CompiledProfile
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// Only a runaway pattern should reach this. The limit is wall-clock time, and a thread that a busy box
+    /// preempts mid-match counts its wait too: at 100 ms a loaded machine could time out a harmless match of a
+    /// short sysDescr, and a timed-out match counts as no match (a wrong vendor or a missing serial).
+    /// </summary>
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
 
     public CompiledProfile(VendorProfile profile)
     {

@@ -16,7 +16,8 @@ namespace OneStopPi.Collection.Tests.Readings;
 [NonParallelizable]
 public sealed class HostileDeviceTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    /// <summary>A hang guard, not a speed goal: the reads are bounded by requests and timeouts; a loaded machine may be slow.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
     private static readonly IPAddress FakeAddress = IPAddress.Parse("127.0.93.250");
     private static readonly IPAddress V1Address = IPAddress.Parse("127.0.79.2");
     private SnmpClient _client = null!;
@@ -275,7 +276,7 @@ public sealed class HostileDeviceTests
         var watch = Stopwatch.StartNew();
         DeviceReading reading = await new DeviceCollector(_client).ReadAsync(target);
         TestContext.Out.WriteLine(ReadingJson.Serialize(reading));
-        Assert.That(watch.Elapsed, Is.LessThan(Bound), "bounded time");
+        Assert.That(watch.Elapsed, Is.LessThan(Bound), "a hang guard");
         return reading;
     }
 }

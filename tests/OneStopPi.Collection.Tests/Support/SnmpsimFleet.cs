@@ -57,7 +57,7 @@ internal sealed class SnmpsimFleet : IDisposable
         using Process process = Process.Start(start)!;
         string stdout = process.StandardOutput.ReadToEnd();
         string stderr = process.StandardError.ReadToEnd();
-        if (!process.WaitForExit(120_000))
+        if (!process.WaitForExit(660_000)) // run_fleet.sh's own wait (600 s on a busy machine) and a margin
         {
             process.Kill(entireProcessTree: true);
         }

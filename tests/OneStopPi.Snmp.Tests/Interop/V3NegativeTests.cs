@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OneStopPi.Snmp.Security;
 using OneStopPi.Snmp.Transport;
 using OneStopPi.TestSupport;
@@ -91,13 +90,10 @@ public sealed class V3NegativeTests
 
     private static void AssertSilence(V3Peer peer, UsmCredentials credentials)
     {
-        var watch = Stopwatch.StartNew();
+        // Engine discovery (answered) plus one attempt that gets no answer; counted in attempts, not timed
+        // (a loaded machine may take long).
         var error = Assert.ThrowsAsync<SnmpTimeoutException>(async () => await V3MatrixSetUp.Client.GetAsync(Target(peer, credentials, 500), [SysDescr]));
-        Assert.Multiple(() =>
-        {
-            Assert.That(error!.Attempts, Is.EqualTo(1));
-            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "engine discovery (answered) plus one short attempt");
-        });
+        Assert.That(error!.Attempts, Is.EqualTo(1));
     }
 
     private static SnmpTarget Target(V3Peer peer, UsmCredentials credentials, int timeoutMs) =>

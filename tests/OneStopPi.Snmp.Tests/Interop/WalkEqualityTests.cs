@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using OneStopPi.Snmp.Text;
 using OneStopPi.Snmp.Transport;
@@ -20,6 +21,14 @@ public sealed class WalkEqualityTests
     private const string V1FleetStart = "127.0.90.129";
     private const string QuirksFleetStart = "127.0.90.127";
     private static readonly ObjectIdentifier Everything = "1";
+
+    /// <summary>
+    /// Both walkers wait the same, and long: the subject is what they read, not how fast; one single-threaded
+    /// snmpsim serves every recording to the tests running side by side, and on a busy machine an answer can
+    /// take seconds.
+    /// </summary>
+    private static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(10);
+    private const int PeerRetries = 3;
     private SnmpsimFleet? _v2c;
     private SnmpsimFleet? _v1;
     private SnmpsimFleet? _quirks;
@@ -138,7 +147,7 @@ public sealed class WalkEqualityTests
 
     private async Task<List<string>> WalkAsync(IPEndPoint endPoint, SnmpVersion version)
     {
-        var target = new SnmpTarget(endPoint, new CommunityCredentials(version, "public")) { Timeout = TimeSpan.FromSeconds(3), Retries = 1 };
+        var target = new SnmpTarget(endPoint, new CommunityCredentials(version, "public")) { Timeout = PeerTimeout, Retries = PeerRetries };
         var records = new List<string>();
         await foreach (Varbind varbind in _client!.WalkAsync(target, Everything))
         {
@@ -151,8 +160,9 @@ public sealed class WalkEqualityTests
     /// <summary>net-snmp's walk of .1, converted to sorted snmprec by walk2snmprec.py.</summary>
     private static async Task<List<string>> NetSnmpWalkAsync(string tool, string version, IPEndPoint endPoint)
     {
-        ProcessResult walk = await ExternalProcess.RunAsync(tool, ["-v", version, "-c", "public", "-On", "-Oe", "-r", "1", "-t", "3", endPoint.ToString(), ".1"],
-            ExternalProcess.NoMibs, TimeSpan.FromSeconds(60));
+        ProcessResult walk = await ExternalProcess.RunAsync(tool, ["-v", version, "-c", "public", "-On", "-Oe",
+            "-r", PeerRetries.ToString(CultureInfo.InvariantCulture), "-t", PeerTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture), endPoint.ToString(), ".1"],
+            ExternalProcess.NoMibs, TimeSpan.FromSeconds(600));
         Assert.That(walk.ExitCode, Is.Zero, walk.ToString());
         string file = Path.GetTempFileName();
         try

@@ -316,7 +316,7 @@ public sealed class SnmpClientTransportTests
         {
             Assert.That(error!.Attempts, Is.EqualTo(3));
             Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(180)));
-            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
+            Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "a hang guard: the real clock's timer ends each attempt");
             Assert.That(_responder.RequestsReceived, Is.EqualTo(3));
         });
     }

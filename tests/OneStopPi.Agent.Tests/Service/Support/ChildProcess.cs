@@ -105,6 +105,7 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Waits until the output has a line matching <paramref name="pattern"/>; returns the match.</summary>
     public async Task<Match> WaitForOutputAsync(Regex pattern, TimeSpan timeout, int occurrences = 1)
     {
+        timeout = Patience.Stretch(timeout);
         var deadline = Stopwatch.StartNew();
         while (true)
         {
@@ -170,6 +171,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
+        timeout = Patience.Stretch(timeout);
         try
         {
             await _exited.Task.WaitAsync(timeout).ConfigureAwait(false);

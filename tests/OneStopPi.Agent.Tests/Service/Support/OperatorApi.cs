@@ -130,12 +130,13 @@ internal sealed class OperatorApi
     }
 }
 
-/// <summary>Polls until a condition holds, within a deadline (the processes under test run on their own time).</summary>
+/// <summary>Polls until a condition holds, within a deadline (the processes under test run on their own time; the deadline is a hang guard, stretched by <see cref="Patience"/>).</summary>
 internal static class Eventually
 {
     public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, Func<string>? context = null)
         where T : class
     {
+        timeout = Patience.Stretch(timeout);
         var clock = Stopwatch.StartNew();
         while (true)
         {

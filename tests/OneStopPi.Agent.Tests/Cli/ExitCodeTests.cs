@@ -24,7 +24,7 @@ public sealed class ExitCodeTests
     [Test]
     public async Task Timeout_with_v3_authPriv_hints_at_the_privacy_password()
     {
-        // Engine discovery must be answered before the authPriv request can go silent: 2 s, as 300 ms was missed under load.
+        // Engine discovery must be answered before the authPriv request can go silent: 8 s, as 300 ms and then 2 s were missed on a busy machine.
         ProcessResult result = await Onestoppi.RunAsync("get", Snmpd, SysDescr, "-v", "3", "-u", "u_sha_aes128", "-a", "SHA", "-A", Auth, "-x", "AES", "-X", "privpass-WRONG", "--timeout", "8000", "--retries", "0");
         AssertOneLineFailure(result, 1, "onestoppi: timeout:");
         Assert.That(result.StandardError, Does.Contain("privacy password"));

@@ -30,30 +30,30 @@ public sealed partial class ScanPipeline : IScanPipeline
     private const int Concurrency = 64;
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromMilliseconds(1500);
 
-    private readonly DeviceCollector _collector;
+    private readonly IDeviceCollector _collector;
     private readonly PortalLink _link;
     private readonly FileOutbox _outbox;
     private readonly StageLiveness _liveness;
     private readonly TimeProvider _time;
     private readonly ILogger<ScanPipeline> _logger;
     private readonly string _registryPath;
-    private readonly DiscoveryScanner _scanner;
+    private readonly IDiscoveryScanner _scanner;
     private readonly RefindLimiter _refind;
 
     private readonly int _snmpPort;
 
-    public ScanPipeline(SnmpClient client, PortalLink link, FileOutbox outbox, AgentStages stages, AgentPaths paths, AgentSettings settings,
-        AgentTimings timings, TimeProvider time, ILogger<ScanPipeline> logger)
+    public ScanPipeline(IDeviceCollector collector, IDiscoveryScanner scanner, PortalLink link, FileOutbox outbox, AgentStages stages, AgentPaths paths,
+        AgentSettings settings, AgentTimings timings, TimeProvider time, ILogger<ScanPipeline> logger)
     {
         _snmpPort = settings.SnmpPort;
-        _collector = new DeviceCollector(client);
+        _collector = collector;
         _link = link;
         _outbox = outbox;
         _liveness = stages.Stage(AgentStages.ScanWorker, timings.ScanStallLimit);
         _time = time;
         _logger = logger;
         _registryPath = paths.State("devices.json");
-        _scanner = new DiscoveryScanner(new ProcNeighbourTable(), time, logger);
+        _scanner = scanner;
         _refind = new RefindLimiter(timings.RefindInterval, time);
     }
 
@@ -77,7 +77,7 @@ public sealed partial class ScanPipeline : IScanPipeline
             await RegistryFile.SaveAsync(_registryPath, registry, cancellationToken).ConfigureAwait(false);
         }
 
-        DeviceReading[] readings = [.. results.Select(r => r.Reading).OrderBy(r => IPAddress.Parse(r.Ip).GetAddressBytes(), ByteOrder.Instance)];
+        DeviceReading[] readings = [.. results.Select(r => r.Reading).OrderBy(r => r.Ip, AddressOrder.Instance)];
         string batchId = Guid.CreateVersion7(start).ToString("N");
         byte[] document = ReadingDocumentWriter.Write(session.AgentId.ToString(), (plan.SiteId ?? 0).ToString(CultureInfo.InvariantCulture),
             job.Kind, job.Missed, start, _time.GetUtcNow(), readings);
@@ -92,14 +92,15 @@ public sealed partial class ScanPipeline : IScanPipeline
     private async Task<List<DeviceResult>> ReadAllAsync(IReadOnlyList<RegisteredDevice> devices, IReadOnlyList<SnmpCredentials> credentials,
         CancellationToken cancellationToken)
     {
+        var reader = new PrinterReader(_collector, new CredentialPlan(credentials), Attempt);
         var results = new ConcurrentBag<DeviceResult>();
         await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
             async (device, ct) =>
             {
                 var endPoint = new IPEndPoint(IPAddress.Parse(device.Ip), device.Port);
-                (DeviceReading reading, int credential) = await ReadAsync(endPoint, device.CredentialIndex ?? 0, credentials, ct).ConfigureAwait(false);
+                PrinterRead read = await reader.ReadAsync(endPoint, device.CredentialIndex, ct).ConfigureAwait(false);
                 _liveness.Beat();
-                results.Add(new DeviceResult(device, reading, credential));
+                results.Add(new DeviceResult(device, read.Reading, read.Credential));
             }).ConfigureAwait(false);
         return [.. results];
     }
@@ -183,26 +184,9 @@ public sealed partial class ScanPipeline : IScanPipeline
         return true;
     }
 
-    /// <summary>Reads one address with the site's credentials: the one that worked last time first, then the others in order.</summary>
-    private async Task<(DeviceReading, int)> ReadAsync(IPEndPoint endPoint, int preferred, IReadOnlyList<SnmpCredentials> credentials, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<SnmpCredentials> candidates = credentials.Count > 0 ? credentials : [new CommunityCredentials(SnmpVersion.V2c, "public")];
-        IEnumerable<int> order = Enumerable.Range(0, candidates.Count).OrderBy(i => i == preferred ? 0 : 1);
-        DeviceReading? last = null;
-        int requests = 0;
-        foreach (int index in order)
-        {
-            var target = new SnmpTarget(endPoint, candidates[index]) { Timeout = ProbeTimeout, Retries = 1 };
-            last = await _collector.ReadAsync(target, cancellationToken).ConfigureAwait(false);
-            requests += last.Requests;
-            if (last.Answered)
-            {
-                return (last with { Requests = requests }, index);
-            }
-        }
-
-        return (last! with { Requests = requests }, preferred);
-    }
+    /// <summary>One attempt at one address with one credential: short, as most addresses read are known printers.</summary>
+    private static SnmpTarget Attempt(IPEndPoint endPoint, SnmpCredentials credentials) =>
+        new(endPoint, credentials) { Timeout = ProbeTimeout, Retries = 1 };
 
     /// <summary>Sweeps the site's ranges; one entry per printer (a printer on two addresses once, a moved one re-homed).</summary>
     private async Task<IReadOnlyList<RegisteredDevice>> DiscoverAsync(SitePlan plan, DeviceRegistry registry, CancellationToken cancellationToken)
@@ -261,14 +245,7 @@ public sealed partial class ScanPipeline : IScanPipeline
     }
 
     /// <summary>One device's reading and the credential (index in the site's list) it was read with.</summary>
-    private readonly record struct DeviceResult(RegisteredDevice Device, DeviceReading Reading, int Credential);
-
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
-    }
+    private readonly record struct DeviceResult(RegisteredDevice Device, DeviceReading Reading, int? Credential);
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "{Reason}; the status scan has no known devices until the next meter scan")]
     private partial void LogKnownUnreadable(string reason);

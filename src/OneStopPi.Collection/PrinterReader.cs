@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using OneStopPi.Collection.Readings;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Transport;
@@ -53,5 +54,61 @@ public sealed class PrinterReader
         }
 
         return new PrinterRead(last! with { Requests = requests }, null);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="devices"/>, <paramref name="concurrency"/> at a time, and yields each reading as soon as
+    /// it and every one before it are done: the input's order, with at most four readings per concurrent read held
+    /// while an earlier device takes its timeouts. Memory stays flat however many devices there are.
+    /// </summary>
+    /// <param name="address">Where a device is read, and the credential that worked there last time (null: none known).</param>
+    public async IAsyncEnumerable<(T Device, PrinterRead Read)> ReadAllAsync<T>(IEnumerable<T> devices, Func<T, (IPEndPoint EndPoint, int? Preferred)> address,
+        int concurrency, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        int windowLimit = concurrency * 4;
+        var window = new Queue<(T Device, Task<PrinterRead> Read)>(windowLimit);
+        using var slots = new SemaphoreSlim(concurrency);
+        try
+        {
+            foreach (T device in devices)
+            {
+                while (window.Count >= windowLimit || (window.Count > 0 && window.Peek().Read.IsCompleted))
+                {
+                    (T done, Task<PrinterRead> read) = window.Dequeue();
+                    yield return (done, await read.ConfigureAwait(false));
+                }
+
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                (IPEndPoint endPoint, int? preferred) = address(device);
+                window.Enqueue((device, ReleasingAsync(endPoint, preferred, slots, cancellationToken)));
+            }
+
+            while (window.Count > 0)
+            {
+                (T done, Task<PrinterRead> read) = window.Dequeue();
+                yield return (done, await read.ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            // Left early (cancelled, or the consumer stopped): the reads still running end before their semaphore goes.
+            Task running = Task.WhenAll(window.Select(w => (Task)w.Read));
+            await running.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task<PrinterRead> ReleasingAsync(IPEndPoint endPoint, int? preferred, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAsync(endPoint, preferred, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
+        }
     }
 }

@@ -134,17 +134,36 @@ internal static class ScanCommand
 
             await using var client = new SnmpClient(new SnmpClientOptions { MaxInFlight = Math.Max(64, parallel * 2) });
             var reader = new PrinterReader(new DeviceCollector(client, catalog), candidates, (endPoint, credential) => credentials.Target(endPoint, credential, parse));
-            var readings = new DeviceReading[reads.Count];
+            bool anyAnswered = false;
             using (var progress = Progress.Start(reads.Count))
             {
-                await Parallel.ForEachAsync(Enumerable.Range(0, reads.Count),
-                    new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
-                    async (i, ct) =>
+                // In the targets' order, each reading written out as it comes (JSON) rather than all held until the end.
+                async IAsyncEnumerable<DeviceReading> ReadingsAsync()
+                {
+                    await foreach ((_, PrinterRead read) in reader.ReadAllAsync(reads, r => r, parallel, cancellationToken).ConfigureAwait(false))
                     {
-                        readings[i] = (await reader.ReadAsync(reads[i].EndPoint, reads[i].Preferred, ct).ConfigureAwait(false)).Reading;
-                        progress.Advance(readings[i].Answered);
-                    }).ConfigureAwait(false);
-                progress.Finish();
+                        progress.Advance(read.Reading.Answered);
+                        anyAnswered |= read.Reading.Answered;
+                        yield return read.Reading;
+                    }
+                }
+
+                if (jsonPath is null)
+                {
+                    List<DeviceReading> readings = [];
+                    await foreach (DeviceReading reading in ReadingsAsync().ConfigureAwait(false))
+                    {
+                        readings.Add(reading);
+                    }
+
+                    progress.Finish();
+                    ScanTable.Write(Console.Out, readings);
+                }
+                else
+                {
+                    await WriteAsync(jsonPath, s => ReadingJson.WriteAsync(s, ReadingsAsync(), cancellationToken), cancellationToken).ConfigureAwait(false);
+                    progress.Finish();
+                }
             }
 
             if (registryPath is not null)
@@ -152,16 +171,7 @@ internal static class ScanCommand
                 await RegistryFile.SaveAsync(registryPath, devices, cancellationToken).ConfigureAwait(false);
             }
 
-            if (jsonPath is null)
-            {
-                ScanTable.Write(Console.Out, readings);
-            }
-            else
-            {
-                await WriteAsync(jsonPath, s => ReadingJson.WriteAsync(s, readings, cancellationToken), cancellationToken).ConfigureAwait(false);
-            }
-
-            return readings.Any(r => r.Answered) ? 0 : CliErrors.DeviceError;
+            return anyAnswered ? 0 : CliErrors.DeviceError;
         }));
         return command;
     }

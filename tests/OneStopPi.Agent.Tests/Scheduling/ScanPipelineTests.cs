@@ -142,8 +142,66 @@ public sealed class ScanPipelineTests
         Assert.That(registry.Devices.Single().Ip, Is.EqualTo("198.18.0.77"));
     }
 
-    private ScanPipeline Pipeline() => new(_collector, _scanner, Link(), _outbox, new AgentStages(_time), _paths, new AgentSettings(), new AgentTimings(), _time,
-        NullLogger<ScanPipeline>.Instance);
+    [Test]
+    public async Task A_large_scan_goes_to_the_outbox_in_bounded_batches_in_address_order_each_under_its_own_key()
+    {
+        _scanner.Found = [.. Enumerable.Range(1, 5).Reverse().Select(i => Printer($"198.18.0.{i}", $"SN{i}"))];
+        foreach (DiscoveredDevice device in _scanner.Found)
+        {
+            _collector.Answers[device.Ip] = "first";
+        }
+
+        ScanOutcome outcome = await Pipeline(devicesPerBatch: 2).RunAsync(Job(ScanKind.Meter), Plan("first"), CancellationToken.None);
+
+        var batches = Batches();
+        Assert.Multiple(() =>
+        {
+            Assert.That(batches.Select(b => b.Ips), Is.EqualTo(new[]
+            {
+                new[] { "198.18.0.1", "198.18.0.2" }, new[] { "198.18.0.3", "198.18.0.4" }, new[] { "198.18.0.5" },
+            }));
+            Assert.That(batches.Select(b => b.Kind), Has.All.EqualTo(OutboxItemKind.Meter));
+            Assert.That(_outbox.Snapshot().Select(i => i.Key).Distinct().Count(), Is.EqualTo(3));
+            Assert.That(outcome.Batches, Is.EqualTo(3));
+            Assert.That(outcome.BatchId, Is.EqualTo(_outbox.Snapshot().MinBy(i => i.Sequence)!.Key));
+            Assert.That(outcome.Devices, Is.EqualTo(5));
+            Assert.That(outcome.Summaries!.Select(d => d.Ip), Is.EquivalentTo(_scanner.Found.Select(d => d.Ip)), "the LAN page's summaries, every device");
+            Assert.That(outcome.Summaries!.Select(d => d.Serial), Has.All.StartWith("SN"));
+        });
+    }
+
+    [Test]
+    public async Task A_scan_that_read_nothing_still_queues_its_batch()
+    {
+        ScanOutcome outcome = await Pipeline().RunAsync(Job(ScanKind.Meter), Plan("first"), CancellationToken.None);
+
+        Assert.That(Batches().Single().Ips, Is.Empty);
+        Assert.That(outcome.BatchId, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task A_missing_printer_that_is_not_found_again_is_in_the_status_batch_unanswered()
+    {
+        _collector.Answers["198.18.0.10"] = "first";
+        _collector.Answers["198.18.0.11"] = "first";
+        _scanner.Found = [Printer("198.18.0.10", "SN10"), Printer("198.18.0.11", "SN11")];
+        await Pipeline().RunAsync(Job(ScanKind.Meter), Plan("first"), CancellationToken.None);
+        _collector.Answers.Remove("198.18.0.10");
+        _scanner.Found = [Printer("198.18.0.11", "SN11")];
+
+        ScanOutcome outcome = await Pipeline().RunAsync(Job(ScanKind.Status), Plan("first"), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Devices, Is.EqualTo(2));
+            Assert.That(outcome.Answered, Is.EqualTo(1));
+            Assert.That(Batches()[1].Ips, Is.EquivalentTo(new[] { "198.18.0.10", "198.18.0.11" }));
+            Assert.That(Batches()[1].Errors, Is.EqualTo(new[] { "no answer" }));
+        });
+    }
+
+    private ScanPipeline Pipeline(int devicesPerBatch = ScanPipeline.DefaultDevicesPerBatch) => new(_collector, _scanner, Link(), _outbox, new AgentStages(_time), _paths, new AgentSettings(), new AgentTimings(), _time,
+        NullLogger<ScanPipeline>.Instance) { DevicesPerBatch = devicesPerBatch };
 
     private PortalLink Link() => new(new AgentSettings(), _paths, new PortalClient(new HttpClient()), new HardwareIdentity("test", null, "test"), "0.0.0-test", _time,
         NullLogger<PortalLink>.Instance);

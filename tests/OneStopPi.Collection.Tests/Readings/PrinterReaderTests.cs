@@ -68,6 +68,35 @@ public sealed class PrinterReaderTests
     }
 
     [Test]
+    public async Task Many_printers_are_yielded_in_their_order_with_a_bounded_number_held_behind_a_slow_one()
+    {
+        var collector = new GatedCollector();
+        var reader = new PrinterReader(collector, new CredentialPlan([]), (e, c) => new SnmpTarget(e, c));
+        IPEndPoint[] printers = [.. Enumerable.Range(1, 100).Select(i => new IPEndPoint(IPAddress.Parse($"198.18.1.{i}"), 161))];
+        var order = new List<string>();
+
+        Task reading = Task.Run(async () =>
+        {
+            await foreach ((IPEndPoint printer, PrinterRead read) in reader.ReadAllAsync(printers, p => (p, (int?)null), concurrency: 4))
+            {
+                order.Add(read.Reading.Ip);
+                Assert.That(read.Reading.Ip, Is.EqualTo(printer.Address.ToString()));
+            }
+        });
+        await collector.WaitForStartsAsync(16);
+        await Task.Delay(200); // room for more starts if the window were not bounded
+        int startedBeforeTheFirstAnswered = collector.Started;
+        collector.ReleaseFirst();
+        await reading.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(startedBeforeTheFirstAnswered, Is.EqualTo(16), "at most four readings per concurrent read (4) wait behind the first");
+            Assert.That(order, Is.EqualTo(printers.Select(p => p.Address.ToString())), "input order");
+        });
+    }
+
+    [Test]
     public void Addresses_sort_by_value_IPv4_first()
     {
         string[] sorted = [.. new[] { "198.18.0.10", "fe80::1", "198.18.0.9", "10.0.0.1", "not-an-address" }.Order(AddressOrder.Instance)];
@@ -91,6 +120,35 @@ public sealed class PrinterReaderTests
             return Task.FromResult(community == answering
                 ? new DeviceReading { Ip = ip, Port = 161, Requests = 4 }
                 : new DeviceReading { Ip = ip, Port = 161, Answered = false, Error = $"no answer with {community}", Requests = 1 });
+        }
+    }
+
+    /// <summary>The first printer answers only when released; every other at once.</summary>
+    private sealed class GatedCollector : IDeviceCollector
+    {
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _started;
+
+        public int Started => Volatile.Read(ref _started);
+
+        public void ReleaseFirst() => _first.TrySetResult();
+
+        public async Task WaitForStartsAsync(int count)
+        {
+            for (int i = 0; i < 300 && Started < count; i++)
+            {
+                await Task.Delay(20);
+            }
+        }
+
+        public async Task<DeviceReading> ReadAsync(SnmpTarget target, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _started) == 1)
+            {
+                await _first.Task.WaitAsync(cancellationToken);
+            }
+
+            return new DeviceReading { Ip = target.EndPoint.Address.ToString(), Port = 161, Requests = 4 };
         }
     }
 }

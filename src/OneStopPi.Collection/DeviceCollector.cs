@@ -15,7 +15,7 @@ namespace OneStopPi.Collection;
 /// four requests in the common case, never more than a dozen for a well-behaved device. Every
 /// per-device failure ends up in <see cref="DeviceReading.Error"/> next to what could be read.
 /// </summary>
-public sealed class DeviceCollector
+public sealed class DeviceCollector : IDeviceCollector
 {
     private readonly SnmpClient _client;
     private readonly ProfileCatalog _profiles;

@@ -75,7 +75,7 @@ internal static class ScanCommand
 
             bool listOnly = parse.GetValue(discoverOnly);
             ScanTargets plan = await ScanTargets.ParseAsync(parse.GetValue(targets)!, parse.GetValue(exclude) ?? [], parse.GetValue(allowWide), listOnly, cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<SnmpCredentials> candidates = credentials.Build(parse);
+            var candidates = new CredentialPlan(credentials.Build(parse));
             SnmpTarget probeShape = credentials.Target(new IPEndPoint(IPAddress.Loopback, HostEndPoint.SnmpPort), candidates[0], parse);
             string? jsonPath = parse.GetResult(json) is null ? null : parse.GetValue(json) ?? "-";
             string? registryPath = parse.GetValue(registry)?.FullName;
@@ -88,7 +88,7 @@ internal static class ScanCommand
                 var scanner = new DiscoveryScanner(new ProcNeighbourTable(), TimeProvider.System, loggerFactory.CreateLogger<DiscoveryScanner>());
                 var options = new DiscoveryOptions
                 {
-                    Credentials = candidates,
+                    Credentials = candidates.Credentials,
                     // The sweep's own defaults (1 s, 1 retry) unless --timeout/--retries are given.
                     Timeout = parse.GetResult(credentials.TimeoutMs) is { Implicit: false } ? probeShape.Timeout!.Value : DiscoveryOptions.DefaultTimeout,
                     Retries = parse.GetResult(credentials.Retries) is { Implicit: false } ? probeShape.Retries!.Value : 1,
@@ -131,21 +131,39 @@ internal static class ScanCommand
                 .. plan.Direct.Select(e => (e, devices.PreferredCredential(e.Address))),
                 .. merge.Seen.Select(d => (new IPEndPoint(IPAddress.Parse(d.Ip), d.Port), d.CredentialIndex)),
             ];
-            SnmpTarget[][] plans = [.. reads.Select(r => Order(candidates.Count, r.Preferred).Select(i => credentials.Target(r.EndPoint, candidates[i], parse)).ToArray())];
 
             await using var client = new SnmpClient(new SnmpClientOptions { MaxInFlight = Math.Max(64, parallel * 2) });
-            var collector = new DeviceCollector(client, catalog);
-            var readings = new DeviceReading[plans.Length];
-            using (var progress = Progress.Start(plans.Length))
+            var reader = new PrinterReader(new DeviceCollector(client, catalog), candidates, (endPoint, credential) => credentials.Target(endPoint, credential, parse));
+            bool anyAnswered = false;
+            using (var progress = Progress.Start(reads.Count))
             {
-                await Parallel.ForEachAsync(Enumerable.Range(0, plans.Length),
-                    new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
-                    async (i, ct) =>
+                // In the targets' order, each reading written out as it comes (JSON) rather than all held until the end.
+                async IAsyncEnumerable<DeviceReading> ReadingsAsync()
+                {
+                    await foreach ((_, PrinterRead read) in reader.ReadAllAsync(reads, r => r, parallel, cancellationToken).ConfigureAwait(false))
                     {
-                        readings[i] = await ReadWithCredentialsAsync(collector, plans[i], ct).ConfigureAwait(false);
-                        progress.Advance(readings[i].Answered);
-                    }).ConfigureAwait(false);
-                progress.Finish();
+                        progress.Advance(read.Reading.Answered);
+                        anyAnswered |= read.Reading.Answered;
+                        yield return read.Reading;
+                    }
+                }
+
+                if (jsonPath is null)
+                {
+                    List<DeviceReading> readings = [];
+                    await foreach (DeviceReading reading in ReadingsAsync().ConfigureAwait(false))
+                    {
+                        readings.Add(reading);
+                    }
+
+                    progress.Finish();
+                    ScanTable.Write(Console.Out, readings);
+                }
+                else
+                {
+                    await WriteAsync(jsonPath, s => ReadingJson.WriteAsync(s, ReadingsAsync(), cancellationToken), cancellationToken).ConfigureAwait(false);
+                    progress.Finish();
+                }
             }
 
             if (registryPath is not null)
@@ -153,45 +171,15 @@ internal static class ScanCommand
                 await RegistryFile.SaveAsync(registryPath, devices, cancellationToken).ConfigureAwait(false);
             }
 
-            if (jsonPath is null)
-            {
-                ScanTable.Write(Console.Out, readings);
-            }
-            else
-            {
-                await WriteAsync(jsonPath, s => ReadingJson.WriteAsync(s, readings, cancellationToken), cancellationToken).ConfigureAwait(false);
-            }
-
-            return readings.Any(r => r.Answered) ? 0 : CliErrors.DeviceError;
+            return anyAnswered ? 0 : CliErrors.DeviceError;
         }));
         return command;
     }
-
-    private static IEnumerable<int> Order(int count, int? preferred) =>
-        Enumerable.Range(0, count).OrderBy(i => i == preferred ? 0 : 1);
 
     private static ILoggerFactory CreateLoggerFactory(bool verbose) => new SerilogLoggerFactory(new LoggerConfiguration()
         .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
         .WriteTo.Console(outputTemplate: "{Message:lj}{NewLine}", standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: CultureInfo.InvariantCulture)
         .CreateLogger(), dispose: true);
-
-    /// <summary>Tries each credential in turn until the device answers; the requests of every attempt are counted.</summary>
-    private static async Task<DeviceReading> ReadWithCredentialsAsync(DeviceCollector collector, SnmpTarget[] attempts, CancellationToken cancellationToken)
-    {
-        DeviceReading? reading = null;
-        int requests = 0;
-        foreach (SnmpTarget target in attempts)
-        {
-            reading = await collector.ReadAsync(target, cancellationToken).ConfigureAwait(false);
-            requests += reading.Requests;
-            if (reading.Answered)
-            {
-                break;
-            }
-        }
-
-        return reading! with { Requests = requests };
-    }
 
     private static async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
     {

@@ -13,6 +13,8 @@ using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upload;
 using OneStopPi.Agent.Upgrade;
+using OneStopPi.Collection;
+using OneStopPi.Collection.Discovery;
 using OneStopPi.Snmp.Transport;
 using Serilog;
 using Serilog.Events;
@@ -94,6 +96,8 @@ public static class AgentHost
             sp.GetRequiredService<IPackageInspector>(), sp.GetRequiredService<AgentVersion>(), sp.GetRequiredService<ILogger<UpgradeHandover>>(), time: time));
         services.AddSingleton<PortalContactFile>();
         services.AddSingleton<CommandExecutor>();
+        services.AddSingleton<IDeviceCollector>(sp => new DeviceCollector(sp.GetRequiredService<SnmpClient>()));
+        services.AddSingleton<IDiscoveryScanner>(sp => new DiscoveryScanner(new ProcNeighbourTable(), time, sp.GetRequiredService<ILogger<DiscoveryScanner>>()));
         services.AddSingleton<ScanPipeline>();
         services.AddSingleton<IScanPipeline>(sp => LanServices.Recording(sp, sp.GetRequiredService<ScanPipeline>()));
         services.AddSingleton<ScanWorker>();

@@ -7,7 +7,31 @@ using OneStopPi.Agent.State;
 namespace OneStopPi.Agent.Lan;
 
 /// <summary>What the LAN page shows of a device's last reading (state/lan-readings.json).</summary>
-public sealed record DeviceSummary(string Ip, string? Vendor, string? Model, string? Serial, DateTimeOffset Read, long? TotalPages, LowestSupply? LowestSupply);
+public sealed record DeviceSummary(string Ip, string? Vendor, string? Model, string? Serial, DateTimeOffset Read, long? TotalPages, LowestSupply? LowestSupply)
+{
+    /// <summary>The summary of a reading taken at <paramref name="read"/>; null for a device that did not answer (or answered with an error) and was never identified: nothing to show.</summary>
+    public static DeviceSummary? Of(DeviceReading reading, DateTimeOffset read)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        if (!((reading.Answered && reading.Error is null) || reading.Model is not null))
+        {
+            return null;
+        }
+
+        long? total = reading.Counters.TryGetValue(CounterNames.Total, out PageCounter? counter) && counter.Value >= 0 ? counter.Value : null;
+        LowestSupply? lowest = null;
+        foreach (SupplyReading supply in reading.Supplies)
+        {
+            if (supply.Percent is { } percent && (lowest is null || Math.Clamp(percent, 0, 100) < lowest.Percent))
+            {
+                string type = supply.Type.ToString();
+                lowest = new LowestSupply(supply.Description ?? char.ToLowerInvariant(type[0]) + type[1..], Math.Clamp(percent, 0, 100));
+            }
+        }
+
+        return new DeviceSummary(reading.Ip, reading.Vendor, reading.Model, reading.Serial, read, total, lowest);
+    }
+}
 
 public sealed record DeviceSummaryList(IReadOnlyList<DeviceSummary> Devices);
 
@@ -45,8 +69,8 @@ public sealed partial class LastReadings
         }
     }
 
-    /// <summary>Notes a scan's readings read at <paramref name="read"/>: a meter scan replaces every summary, a status scan updates.</summary>
-    public async Task CaptureAsync(ScanKind kind, IReadOnlyList<DeviceReading> readings, DateTimeOffset read, CancellationToken cancellationToken)
+    /// <summary>Notes a scan's summaries: a meter scan replaces every summary, a status scan updates.</summary>
+    public async Task CaptureAsync(ScanKind kind, IReadOnlyList<DeviceSummary> summaries, CancellationToken cancellationToken)
     {
         DeviceSummaryList snapshot;
         lock (_gate)
@@ -56,32 +80,15 @@ public sealed partial class LastReadings
                 _byIp = new(StringComparer.Ordinal);
             }
 
-            // A device that did not answer (or answered with an error) and was never identified has nothing to show.
-            foreach (DeviceReading reading in readings.Where(r => (r.Answered && r.Error is null) || r.Model is not null))
+            foreach (DeviceSummary summary in summaries)
             {
-                _byIp[reading.Ip] = Summarise(reading, read);
+                _byIp[summary.Ip] = summary;
             }
 
             snapshot = new DeviceSummaryList([.. _byIp.Values.OrderBy(d => d.Ip, StringComparer.Ordinal)]);
         }
 
         await _file.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static DeviceSummary Summarise(DeviceReading reading, DateTimeOffset read)
-    {
-        long? total = reading.Counters.TryGetValue(CounterNames.Total, out PageCounter? counter) && counter.Value >= 0 ? counter.Value : null;
-        LowestSupply? lowest = null;
-        foreach (SupplyReading supply in reading.Supplies)
-        {
-            if (supply.Percent is { } percent && (lowest is null || Math.Clamp(percent, 0, 100) < lowest.Percent))
-            {
-                string type = supply.Type.ToString();
-                lowest = new LowestSupply(supply.Description ?? char.ToLowerInvariant(type[0]) + type[1..], Math.Clamp(percent, 0, 100));
-            }
-        }
-
-        return new DeviceSummary(reading.Ip, reading.Vendor, reading.Model, reading.Serial, read, total, lowest);
     }
 
     [LoggerMessage(EventId = 7401, Level = LogLevel.Warning, Message = "LAN: {Reason}; the page shows no reading details until the next scan")]

@@ -52,9 +52,9 @@ public sealed class RecordingScanPipeline : IScanPipeline
             ScanOutcome outcome = await _inner.RunAsync(job, plan, cancellationToken).ConfigureAwait(false);
             DateTimeOffset finished = _time.GetUtcNow();
             _history.Record(new ScanRecord(job.Kind, finished, outcome.Devices, outcome.Answered, false));
-            if (outcome.Readings is { } readings)
+            if (outcome.Summaries is { } summaries)
             {
-                await _readings.CaptureAsync(job.Kind, readings, finished, cancellationToken).ConfigureAwait(false);
+                await _readings.CaptureAsync(job.Kind, summaries, cancellationToken).ConfigureAwait(false);
             }
 
             return outcome;

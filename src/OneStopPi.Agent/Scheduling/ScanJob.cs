@@ -13,5 +13,10 @@ public enum ScanKind
 public sealed record ScanJob(ScanKind Kind, bool Missed, DateOnly? MeterDay, string Reason, TaskCompletionSource<ScanOutcome>? Completion = null);
 
 /// <summary>What a finished scan produced.</summary>
-/// <param name="Readings">What the scan read, for the LAN page (LastReadings); the batch on disk is the portal's copy.</param>
-public sealed record ScanOutcome(int Devices, int Answered, string? BatchId, IReadOnlyList<OneStopPi.Collection.Readings.DeviceReading>? Readings = null);
+/// <param name="BatchId">The key of the scan's first batch in the outbox (a large scan writes several).</param>
+/// <param name="Summaries">What the LAN page shows of each device read (LastReadings); the batches on disk are the portal's copy.</param>
+public sealed record ScanOutcome(int Devices, int Answered, string? BatchId, IReadOnlyList<OneStopPi.Agent.Lan.DeviceSummary>? Summaries = null)
+{
+    /// <summary>Outbox batches the scan wrote.</summary>
+    public int Batches { get; init; } = 1;
+}

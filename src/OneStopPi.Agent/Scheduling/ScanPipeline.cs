@@ -1,18 +1,15 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
-using OneStopPi.Agent.Readings;
 using OneStopPi.Agent.State;
 using OneStopPi.Collection;
 using OneStopPi.Collection.Discovery;
-using OneStopPi.Collection.Readings;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Transport;
 
@@ -30,32 +27,37 @@ public sealed partial class ScanPipeline : IScanPipeline
     private const int Concurrency = 64;
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromMilliseconds(1500);
 
-    private readonly DeviceCollector _collector;
+    private readonly IDeviceCollector _collector;
     private readonly PortalLink _link;
     private readonly FileOutbox _outbox;
     private readonly StageLiveness _liveness;
     private readonly TimeProvider _time;
     private readonly ILogger<ScanPipeline> _logger;
     private readonly string _registryPath;
-    private readonly DiscoveryScanner _scanner;
+    private readonly IDiscoveryScanner _scanner;
     private readonly RefindLimiter _refind;
 
     private readonly int _snmpPort;
 
-    public ScanPipeline(SnmpClient client, PortalLink link, FileOutbox outbox, AgentStages stages, AgentPaths paths, AgentSettings settings,
-        AgentTimings timings, TimeProvider time, ILogger<ScanPipeline> logger)
+    public ScanPipeline(IDeviceCollector collector, IDiscoveryScanner scanner, PortalLink link, FileOutbox outbox, AgentStages stages, AgentPaths paths,
+        AgentSettings settings, AgentTimings timings, TimeProvider time, ILogger<ScanPipeline> logger)
     {
         _snmpPort = settings.SnmpPort;
-        _collector = new DeviceCollector(client);
+        _collector = collector;
         _link = link;
         _outbox = outbox;
         _liveness = stages.Stage(AgentStages.ScanWorker, timings.ScanStallLimit);
         _time = time;
         _logger = logger;
         _registryPath = paths.State("devices.json");
-        _scanner = new DiscoveryScanner(new ProcNeighbourTable(), time, logger);
+        _scanner = scanner;
         _refind = new RefindLimiter(timings.RefindInterval, time);
     }
+
+    /// <summary>Readings per outbox batch: what a scan holds in memory at most, however many printers the site has.</summary>
+    public int DevicesPerBatch { get; init; } = DefaultDevicesPerBatch;
+
+    public const int DefaultDevicesPerBatch = 250;
 
     public async Task<ScanOutcome> RunAsync(ScanJob job, SitePlan plan, CancellationToken cancellationToken)
     {
@@ -66,85 +68,85 @@ public sealed partial class ScanPipeline : IScanPipeline
             ? await DiscoverAsync(plan, registry, cancellationToken).ConfigureAwait(false)
             : registry.Devices;
 
-        List<DeviceResult> results = await ReadAllAsync(targets, plan.Credentials, cancellationToken).ConfigureAwait(false);
+        var reader = new PrinterReader(_collector, new CredentialPlan(plan.Credentials), Attempt);
+        var scan = new ScanResults(new ScanBatches(_outbox, _time, session.AgentId.ToString(), (plan.SiteId ?? 0).ToString(CultureInfo.InvariantCulture),
+            job.Kind, job.Missed, start, DevicesPerBatch), _time);
+        // A status scan holds back the devices that did not answer and could be recognised elsewhere, for the re-find.
+        var missing = new List<DeviceResult>();
+        await foreach (DeviceResult result in ReadAllAsync(reader, targets, cancellationToken).ConfigureAwait(false))
+        {
+            if (job.Kind == ScanKind.Status && !result.Reading.Answered && !result.Device.Key.StartsWith("ip:", StringComparison.Ordinal))
+            {
+                missing.Add(result);
+                continue;
+            }
+
+            await scan.AddAsync(result, cancellationToken).ConfigureAwait(false);
+        }
+
         if (job.Kind == ScanKind.Meter)
         {
-            FoldIn(registry, results);
+            FoldIn(registry, scan.Answered);
             await RegistryFile.SaveAsync(_registryPath, registry, cancellationToken).ConfigureAwait(false);
         }
-        else if (await RefindAsync(plan, registry, results, cancellationToken).ConfigureAwait(false))
+        else if (await RefindAsync(plan, registry, reader, missing, scan, cancellationToken).ConfigureAwait(false))
         {
             await RegistryFile.SaveAsync(_registryPath, registry, cancellationToken).ConfigureAwait(false);
         }
 
-        DeviceReading[] readings = [.. results.Select(r => r.Reading).OrderBy(r => IPAddress.Parse(r.Ip).GetAddressBytes(), ByteOrder.Instance)];
-        string batchId = Guid.CreateVersion7(start).ToString("N");
-        byte[] document = ReadingDocumentWriter.Write(session.AgentId.ToString(), (plan.SiteId ?? 0).ToString(CultureInfo.InvariantCulture),
-            job.Kind, job.Missed, start, _time.GetUtcNow(), readings);
-        byte[] zip = CommandExecutor.ZipOf([($"{job.Kind.ToString().ToLowerInvariant()}-{batchId}.xml", document)]);
-        OutboxItem? queued = await _outbox.AppendAsync(job.Kind == ScanKind.Meter ? OutboxItemKind.Meter : OutboxItemKind.Status, batchId, zip, cancellationToken)
-            .ConfigureAwait(false);
-        // A status batch is not queued while the outbox's budget is full of meter batches (FileOutbox.StatusPaused).
-        return new ScanOutcome(readings.Length, readings.Count(r => r.Answered), queued?.Key, readings);
+        foreach (DeviceResult result in missing)
+        {
+            await scan.AddAsync(result, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await scan.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads every device at its registered address, <see cref="Concurrency"/> at a time; in no particular order.</summary>
-    private async Task<List<DeviceResult>> ReadAllAsync(IReadOnlyList<RegisteredDevice> devices, IReadOnlyList<SnmpCredentials> credentials,
-        CancellationToken cancellationToken)
+    /// <summary>Reads every device at its registered address, <see cref="Concurrency"/> at a time, in address order, as they complete.</summary>
+    private async IAsyncEnumerable<DeviceResult> ReadAllAsync(PrinterReader reader, IEnumerable<RegisteredDevice> devices,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var results = new ConcurrentBag<DeviceResult>();
-        await Parallel.ForEachAsync(devices, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken },
-            async (device, ct) =>
-            {
-                var endPoint = new IPEndPoint(IPAddress.Parse(device.Ip), device.Port);
-                (DeviceReading reading, int credential) = await ReadAsync(endPoint, device.CredentialIndex ?? 0, credentials, ct).ConfigureAwait(false);
-                _liveness.Beat();
-                results.Add(new DeviceResult(device, reading, credential));
-            }).ConfigureAwait(false);
-        return [.. results];
+        IEnumerable<RegisteredDevice> ordered = devices.OrderBy(d => IPAddress.Parse(d.Ip), AddressOrder.Instance).ThenBy(d => d.Port);
+        await foreach ((RegisteredDevice device, PrinterRead read) in reader.ReadAllAsync(ordered,
+            d => (new IPEndPoint(IPAddress.Parse(d.Ip), d.Port), d.CredentialIndex), Concurrency, cancellationToken).ConfigureAwait(false))
+        {
+            _liveness.Beat();
+            yield return new DeviceResult(device, read.Reading, read.Credential);
+        }
     }
 
     /// <summary>The full reading knows the serial and MAC better than the probe did: folds that into the registry.</summary>
-    private void FoldIn(DeviceRegistry registry, IEnumerable<DeviceResult> results) =>
-        registry.Merge([.. results.Where(r => r.Reading.Answered).Select(r => new DiscoveredDevice
+    private void FoldIn(DeviceRegistry registry, IReadOnlyList<DiscoveredDevice> answered)
+    {
+        if (answered.Count > 0)
         {
-            Ip = r.Reading.Ip,
-            Port = r.Reading.Port,
-            Mac = r.Device.Mac ?? r.Reading.Mac,
-            Printer = true,
-            Snmp = true,
-            Reason = "read",
-            Vendor = r.Device.Vendor ?? r.Reading.Vendor,
-            Model = r.Device.Model ?? r.Reading.Model,
-            Serial = r.Device.Serial ?? r.Reading.Serial,
-            CredentialIndex = r.Credential,
-        })], _time.GetUtcNow());
+            registry.Merge(answered, _time.GetUtcNow());
+        }
+    }
 
     /// <summary>
     /// The status scan's second chance for known devices that did not answer at their last address (a DHCP lease
     /// that changed since the morning): one sweep of the site's ranges when <see cref="RefindLimiter"/> allows it;
-    /// each missing device found again is re-homed and read where it is now, that reading replacing the unanswered
-    /// one, so the device is in the batch once, at its new address. The rest stay unanswered. Returns whether the
-    /// registry changed.
+    /// each missing device found again is re-homed and read where it is now, that reading taking the place of the
+    /// unanswered one (removed from <paramref name="missing"/>), so the device is in the scan once, at its new
+    /// address. The rest stay unanswered. Returns whether the registry changed.
     /// </summary>
-    private async Task<bool> RefindAsync(SitePlan plan, DeviceRegistry registry, List<DeviceResult> results, CancellationToken cancellationToken)
+    private async Task<bool> RefindAsync(SitePlan plan, DeviceRegistry registry, PrinterReader reader, List<DeviceResult> missing, ScanResults scan,
+        CancellationToken cancellationToken)
     {
-        // A device known by its address only cannot be recognised at another one.
-        string[] missing = [.. results
-            .Where(r => !r.Reading.Answered && !r.Device.Key.StartsWith("ip:", StringComparison.Ordinal))
-            .Select(r => r.Device.Key)];
-        if (missing.Length == 0)
+        if (missing.Count == 0)
         {
             return false;
         }
 
+        string[] keys = [.. missing.Select(r => r.Device.Key)];
         if (!_refind.TryClaim(out TimeSpan wait))
         {
-            LogRefindDeferred(missing.Length, wait.TotalMinutes);
+            LogRefindDeferred(keys.Length, wait.TotalMinutes);
             return false;
         }
 
-        LogRefinding(missing.Length);
+        LogRefinding(keys.Length);
         IReadOnlyList<DiscoveredDevice>? found;
         try
         {
@@ -163,46 +165,37 @@ public sealed partial class ScanPipeline : IScanPipeline
             return false;
         }
 
-        RegistryMerge merge = registry.Refind([.. found.Where(d => d.Printer)], missing, _time.GetUtcNow());
+        RegistryMerge merge = registry.Refind([.. found.Where(d => d.Printer)], keys, _time.GetUtcNow());
         foreach (DeviceMove move in merge.Moved)
         {
             LogMoved(move.Key, move.From, move.To);
         }
 
-        LogRefound(merge.Seen.Count, missing.Length, merge.Moved.Count);
+        LogRefound(merge.Seen.Count, keys.Length, merge.Moved.Count);
         if (merge.Seen.Count == 0)
         {
             return false;
         }
 
-        List<DeviceResult> again = await ReadAllAsync(merge.Seen, plan.Credentials, cancellationToken).ConfigureAwait(false);
         var refound = merge.Seen.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
-        results.RemoveAll(r => !r.Reading.Answered && refound.Contains(merge.Rekeyed.GetValueOrDefault(r.Device.Key, r.Device.Key)));
-        results.AddRange(again);
-        FoldIn(registry, again);
-        return true;
-    }
-
-    /// <summary>Reads one address with the site's credentials: the one that worked last time first, then the others in order.</summary>
-    private async Task<(DeviceReading, int)> ReadAsync(IPEndPoint endPoint, int preferred, IReadOnlyList<SnmpCredentials> credentials, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<SnmpCredentials> candidates = credentials.Count > 0 ? credentials : [new CommunityCredentials(SnmpVersion.V2c, "public")];
-        IEnumerable<int> order = Enumerable.Range(0, candidates.Count).OrderBy(i => i == preferred ? 0 : 1);
-        DeviceReading? last = null;
-        int requests = 0;
-        foreach (int index in order)
+        missing.RemoveAll(r => refound.Contains(merge.Rekeyed.GetValueOrDefault(r.Device.Key, r.Device.Key)));
+        var answered = new List<DiscoveredDevice>();
+        await foreach (DeviceResult result in ReadAllAsync(reader, merge.Seen, cancellationToken).ConfigureAwait(false))
         {
-            var target = new SnmpTarget(endPoint, candidates[index]) { Timeout = ProbeTimeout, Retries = 1 };
-            last = await _collector.ReadAsync(target, cancellationToken).ConfigureAwait(false);
-            requests += last.Requests;
-            if (last.Answered)
+            await scan.AddAsync(result, cancellationToken).ConfigureAwait(false);
+            if (ScanResults.Known(result) is { } device)
             {
-                return (last with { Requests = requests }, index);
+                answered.Add(device);
             }
         }
 
-        return (last! with { Requests = requests }, preferred);
+        FoldIn(registry, answered);
+        return true;
     }
+
+    /// <summary>One attempt at one address with one credential: short, as most addresses read are known printers.</summary>
+    private static SnmpTarget Attempt(IPEndPoint endPoint, SnmpCredentials credentials) =>
+        new(endPoint, credentials) { Timeout = ProbeTimeout, Retries = 1 };
 
     /// <summary>Sweeps the site's ranges; one entry per printer (a printer on two addresses once, a moved one re-homed).</summary>
     private async Task<IReadOnlyList<RegisteredDevice>> DiscoverAsync(SitePlan plan, DeviceRegistry registry, CancellationToken cancellationToken)
@@ -261,14 +254,6 @@ public sealed partial class ScanPipeline : IScanPipeline
     }
 
     /// <summary>One device's reading and the credential (index in the site's list) it was read with.</summary>
-    private readonly record struct DeviceResult(RegisteredDevice Device, DeviceReading Reading, int Credential);
-
-    private sealed class ByteOrder : IComparer<byte[]>
-    {
-        public static readonly ByteOrder Instance = new();
-
-        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
-    }
 
     [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "{Reason}; the status scan has no known devices until the next meter scan")]
     private partial void LogKnownUnreadable(string reason);

@@ -78,6 +78,14 @@ public sealed class DiscoveryProgress
     }
 }
 
+/// <summary>Sweeps ranges for live hosts and printers (<see cref="DiscoveryScanner"/>; a fake in tests).</summary>
+public interface IDiscoveryScanner
+{
+    /// <summary>Sweeps every address of <paramref name="ranges"/>; returns the live ones in address order.</summary>
+    Task<IReadOnlyList<DiscoveredDevice>> ScanAsync(TargetRangeSet ranges, DiscoveryOptions options, DiscoveryProgress? progress = null,
+        CancellationToken cancellationToken = default);
+}
+
 /// <summary>
 /// Sweeps ranges for live hosts and printers: ICMP echo over one socket and one multi-varbind SNMP GET
 /// per address (sysDescr, sysObjectID, Printer-MIB markers, identity), the site's credentials in order
@@ -85,7 +93,7 @@ public sealed class DiscoveryProgress
 /// <see cref="NeighbourPacer"/> so the kernel's neighbour table never overflows; routed addresses go as
 /// fast as the in-flight cap allows.
 /// </summary>
-public sealed partial class DiscoveryScanner
+public sealed partial class DiscoveryScanner : IDiscoveryScanner
 {
     /// <summary>sysDescr, sysObjectID, hrDeviceDescr.1, prtGeneralSerialNumber.1, entPhysicalSerialNum.1 and Printer-MIB markers.</summary>
     internal static readonly ObjectIdentifier[] ProbeOids =
@@ -132,7 +140,7 @@ public sealed partial class DiscoveryScanner
     {
         ArgumentNullException.ThrowIfNull(ranges);
         ArgumentNullException.ThrowIfNull(options);
-        IReadOnlyList<SnmpCredentials> credentials = options.Credentials.Count > 0 ? options.Credentials : [new CommunityCredentials(SnmpVersion.V2c, "public")];
+        var credentials = new CredentialPlan(options.Credentials);
         progress ??= new DiscoveryProgress();
         progress.Total = ranges.Count;
         long started = _time.GetTimestamp();
@@ -186,7 +194,7 @@ public sealed partial class DiscoveryScanner
         var datagrams = new byte[credentials.Count][];
         byte[] ProbeFor(IPAddress address)
         {
-            int index = options.PreferredCredential?.Invoke(address) is int p && p >= 0 && p < credentials.Count ? p : 0;
+            int index = credentials.First(options.PreferredCredential?.Invoke(address));
             return datagrams[index] ??= LivenessProbe.Encode(credentials[index], requestId, ProbeOids);
         }
 
@@ -452,7 +460,7 @@ public sealed partial class DiscoveryScanner
             .Select(d => IPAddress.TryParse(d.Ip, out IPAddress? ip)
                 ? d with { Mac = d.Mac ?? macs.GetValueOrDefault(ip), Icmp = icmp.HasReplied(ip) }
                 : d)
-            .OrderBy(d => d.Ip, AddressTextComparer.Instance)];
+            .OrderBy(d => d.Ip, AddressOrder.Instance)];
         foreach (DiscoveredDevice device in devices)
         {
             progress.Done(device);
@@ -491,11 +499,9 @@ public sealed partial class DiscoveryScanner
     };
 
     private static async Task<DiscoveredDevice?> ProbeAsync(SnmpClient client, IcmpSweeper icmp, UdpSweepSocket udp, NeighbourSnapshot neighbours, IPAddress address,
-        IReadOnlyList<SnmpCredentials> credentials, DiscoveryOptions options, bool onLink, NeighbourPacer? pacer, CancellationToken cancellationToken)
+        CredentialPlan credentials, DiscoveryOptions options, bool onLink, NeighbourPacer? pacer, CancellationToken cancellationToken)
     {
-
-        int? preferred = options.PreferredCredential?.Invoke(address);
-        IEnumerable<int> order = Enumerable.Range(0, credentials.Count).OrderBy(i => i == preferred ? 0 : 1);
+        IEnumerable<int> order = credentials.Order(options.PreferredCredential?.Invoke(address));
         IReadOnlyList<Varbind>? answer = null;
         int? credentialIndex = null;
         string? refusal = null;
@@ -854,22 +860,6 @@ public sealed partial class DiscoveryScanner
 
                 return _resolved.Contains(address);
             }
-        }
-    }
-
-    private sealed class AddressTextComparer : IComparer<string>
-    {
-        public static readonly AddressTextComparer Instance = new();
-
-        public int Compare(string? x, string? y)
-        {
-            if (IPAddress.TryParse(x, out IPAddress? a) && IPAddress.TryParse(y, out IPAddress? b))
-            {
-                int family = a.AddressFamily.CompareTo(b.AddressFamily);
-                return family != 0 ? family : a.GetAddressBytes().AsSpan().SequenceCompareTo(b.GetAddressBytes());
-            }
-
-            return string.CompareOrdinal(x, y);
         }
     }
 }

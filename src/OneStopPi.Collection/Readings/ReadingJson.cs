@@ -14,6 +14,29 @@ public static class ReadingJson
     public static Task WriteAsync(Stream stream, IReadOnlyList<DeviceReading> readings, CancellationToken cancellationToken = default) =>
         JsonSerializer.SerializeAsync(stream, [.. readings], Context.DeviceReadingArray, cancellationToken);
 
+    /// <summary>
+    /// The same array as <see cref="WriteAsync(Stream, IReadOnlyList{DeviceReading}, CancellationToken)"/>, written as the readings come:
+    /// each one is on its way to <paramref name="stream"/> before the next is taken, so none is held.
+    /// </summary>
+    public static async Task WriteAsync(Stream stream, IAsyncEnumerable<DeviceReading> readings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(readings);
+        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = Context.Options.Encoder });
+        writer.WriteStartArray();
+        await foreach (DeviceReading reading in readings.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            JsonSerializer.Serialize(writer, reading, Context.DeviceReading);
+            if (writer.BytesPending > 16 * 1024)
+            {
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        writer.WriteEndArray();
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public static string Serialize(IReadOnlyList<DeviceReading> readings) => JsonSerializer.Serialize([.. readings], Context.DeviceReadingArray);
 
     public static string Serialize(DeviceReading reading) => JsonSerializer.Serialize(reading, Context.DeviceReading);

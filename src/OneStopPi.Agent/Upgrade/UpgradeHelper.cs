@@ -202,6 +202,12 @@ public sealed partial class UpgradeHelper
     private async Task<UpgradeJournal> SavePreviousAsync(UpgradeJournal journal, CancellationToken cancellationToken)
     {
         string previous = _paths.KeptPackage(journal.FromVersion, journal.Architecture);
+        if (!File.Exists(previous) && await IsImagePackageAsync(journal, cancellationToken).ConfigureAwait(false))
+        {
+            // The SD-card image has no dpkg-repack, and its first version was installed by the image build, not here.
+            await KeepAsync(_paths.ImagePackage(journal.FromVersion, journal.Architecture), previous, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!File.Exists(previous))
         {
             string? rebuilt;
@@ -229,6 +235,25 @@ public sealed partial class UpgradeHelper
         }
 
         return await SaveAsync(journal with { Step = UpgradeStep.SavedPrevious, PreviousPackage = previous }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the image ships a package of the installed version (its fields checked: a rollback reinstalls it).</summary>
+    private async Task<bool> IsImagePackageAsync(UpgradeJournal journal, CancellationToken cancellationToken)
+    {
+        string package = _paths.ImagePackage(journal.FromVersion, journal.Architecture);
+        if (!File.Exists(package))
+        {
+            return false;
+        }
+
+        PackageFields fields = await _installer.ReadFieldsAsync(package, cancellationToken).ConfigureAwait(false);
+        if (fields.Package == DebianArchitecture.PackageName && fields.Version == journal.FromVersion && fields.Architecture == journal.Architecture)
+        {
+            return true;
+        }
+
+        LogImagePackageMismatch(package, fields.Package, fields.Version, fields.Architecture);
+        return false;
     }
 
     /// <summary>SavedPrevious/Installing → Waiting (installed) or RollingBack (dpkg failed). Installing again after a kill is what dpkg expects.</summary>
@@ -541,6 +566,9 @@ public sealed partial class UpgradeHelper
 
     [LoggerMessage(EventId = 6212, Level = LogLevel.Error, Message = "Upgrade command {Id}: / could not be made read-only again (the next boot mounts it read-only): {Reason}")]
     private partial void LogStillWritable(long id, string reason);
+
+    [LoggerMessage(EventId = 6213, Level = LogLevel.Warning, Message = "The image's package {Path} is {Package} {Version} for {Architecture}, not the installed version: not used for a rollback")]
+    private partial void LogImagePackageMismatch(string path, string? package, string? version, string? architecture);
 
     [LoggerMessage(EventId = 6211, Level = LogLevel.Error, Message = "The upgrade journal is unreadable and was removed: {Reason}")]
     private partial void LogJournalUnreadable(string reason);

@@ -7,11 +7,14 @@ namespace OneStopPi.Agent.Upgrade;
 /// DynamicUser=yes, /var/lib/private/onestoppi, reached through the /var/lib/onestoppi link); the helper's
 /// side is its own directory, root's only, which the unprivileged agent cannot touch.
 /// </summary>
-public sealed record UpgradePaths(string AgentStateDirectory, string HelperDirectory, string ReleaseKey)
+/// <param name="ImagePackagesDirectory">Packages a system image ships beside what it installed (image-build/build): the
+/// rollback target of the first upgrade on a box that has neither a kept package nor dpkg-repack.</param>
+public sealed record UpgradePaths(string AgentStateDirectory, string HelperDirectory, string ReleaseKey, string ImagePackagesDirectory = UpgradePaths.DefaultImagePackages)
 {
     public const string DefaultAgentState = "/var/lib/onestoppi";
     public const string DefaultHelperDirectory = "/var/lib/onestoppi-upgrade";
     public const string DefaultReleaseKey = "/usr/share/onestoppi/release-key.pem";
+    public const string DefaultImagePackages = "/usr/lib/onestoppi-image/packages";
 
     /// <summary>Overrides the release key's path (tests, a dealer trying a key before packaging it).</summary>
     public const string ReleaseKeyVariable = "ONESTOPPI_RELEASE_KEY";
@@ -43,7 +46,12 @@ public sealed record UpgradePaths(string AgentStateDirectory, string HelperDirec
     /// <summary>A copy of each package installed through the helper: what a rollback reinstalls.</summary>
     public string KeptPackages => Path.Combine(HelperDirectory, "packages");
 
-    public string KeptPackage(string version, string architecture) => Path.Combine(KeptPackages, $"onestoppi_{version.Replace(':', '%')}_{architecture}.deb");
+    public string KeptPackage(string version, string architecture) => Path.Combine(KeptPackages, PackageFileName(version, architecture));
+
+    /// <summary>The image's own copy of the package it was built with (read-only root), under the same name.</summary>
+    public string ImagePackage(string version, string architecture) => Path.Combine(ImagePackagesDirectory, PackageFileName(version, architecture));
+
+    private static string PackageFileName(string version, string architecture) => $"onestoppi_{version.Replace(':', '%')}_{architecture}.deb";
 
     public static string ReleaseKeyFrom(Func<string, string?> getVariable) =>
         getVariable(ReleaseKeyVariable) is { Length: > 0 } path ? path : DefaultReleaseKey;

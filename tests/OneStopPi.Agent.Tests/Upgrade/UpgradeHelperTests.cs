@@ -31,7 +31,8 @@ public sealed class UpgradeHelperTests
         _directory = Directory.CreateTempSubdirectory("osp-helper-");
         _key = new ReleaseKeyPair();
         string state = Directory.CreateDirectory(Path.Combine(_directory.FullName, "state")).FullName;
-        _paths = new UpgradePaths(state, Path.Combine(_directory.FullName, "helper"), _key.WritePublicKey(_directory.FullName));
+        _paths = new UpgradePaths(state, Path.Combine(_directory.FullName, "helper"), _key.WritePublicKey(_directory.FullName),
+            Path.Combine(_directory.FullName, "image-packages"));
         _time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
         _installer = new FakeInstaller(Old);
         _service = new FakeAgentService(_installer, _paths, _time);
@@ -235,6 +236,37 @@ public sealed class UpgradeHelperTests
             Assert.That(_installer.Installed, Is.EqualTo(Old));
         });
         AssertHandoverCleared();
+    }
+
+    [Test]
+    public async Task Without_dpkg_repack_the_image_s_own_package_is_the_rollback_target()
+    {
+        // The SD-card image: no dpkg-repack, the installed version put there by the image build (not by this helper).
+        _installer.CanRepack = false;
+        Directory.CreateDirectory(_paths.ImagePackagesDirectory);
+        File.WriteAllBytes(_paths.ImagePackage(Old, "arm64"), FakeInstaller.Package(Old));
+        _service.ExitAtStart.Add(New);
+        HandOver(New);
+
+        await RunAsync(Helper());
+
+        Assert.That(Outcome().Message, Does.StartWith($"rolled back: version {New} did not start"));
+        Assert.That(_installer.Installs, Is.EqualTo(new[] { New, Old }));
+        Assert.That(File.Exists(_paths.KeptPackage(Old, "arm64")), Is.True, "kept on the data partition for the next upgrade too");
+    }
+
+    [Test]
+    public async Task An_image_package_of_another_version_is_not_a_rollback_target()
+    {
+        _installer.CanRepack = false;
+        Directory.CreateDirectory(_paths.ImagePackagesDirectory);
+        File.WriteAllBytes(_paths.ImagePackage(Old, "arm64"), FakeInstaller.Package("0.0.5"));
+        HandOver(New);
+
+        await RunAsync(Helper());
+
+        Assert.That(Outcome().Message, Does.Contain("no package of the installed 0.1.0 to roll back to"));
+        Assert.That(_installer.Installs, Is.Empty);
     }
 
     [Test]

@@ -84,6 +84,7 @@ public sealed class ProxyTests
     }
 
     [Test]
+    [Ignore("Not yet a test: ConnectProxy decides to cut when a tunnel opens, and the agent keeps the one pooled tunnel it enrolled through, so no tunnel was cut (measured: 0 cuts, 0 retries, every batch stored once). Next: drop the open tunnels when cutting starts.")]
     public async Task A_proxy_that_cuts_every_other_tunnel_mid_request_loses_and_doubles_nothing()
     {
         await using var proxy = new ConnectProxy();

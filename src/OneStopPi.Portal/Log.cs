@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Warning, "No certificate configured: using the self-signed one in {Path}, SHA-256 {Thumbprint}")]
     public static partial void SelfSignedCertificate(this ILogger logger, string path, string thumbprint);
 
+    [LoggerMessage(1003, LogLevel.Warning, "Data Protection keys are in the database, encrypted to the certificate the portal created in {Path}: give every portal process on this database a copy (Portal:KeyEncryptionCertificatePath) and back it up apart from the database")]
+    public static partial void GeneratedKeyEncryptionCertificate(this ILogger logger, string path);
+
     [LoggerMessage(1100, LogLevel.Information, "Agent {AgentId} enrolled at site {SiteId} (hardware {HardwareId}, re-enrolment {Again})")]
     public static partial void Enrolled(this ILogger logger, Guid agentId, int siteId, string hardwareId, bool again);
 

@@ -36,7 +36,16 @@ internal sealed class PostgresTestDatabase
     private string? _admin;
     private string? _database;
 
-    public async Task<PortalServer> StartServerAsync(IDictionary<string, string?>? settings = null)
+    public async Task<PortalServer> StartServerAsync(IDictionary<string, string?>? settings = null) =>
+        await PortalServer.StartAsync(Settings(settings));
+
+    /// <summary>Another portal on the same database (its own data directory, key ring cache and TLS certificate).</summary>
+    public async Task<PortalServer> StartAnotherServerAsync(string operatorToken, IDictionary<string, string?>? settings = null) =>
+        _database is null
+            ? throw new InvalidOperationException("StartServerAsync first: it creates the database")
+            : await PortalServer.StartAsync(Settings(settings), operatorToken);
+
+    private Dictionary<string, string?> Settings(IDictionary<string, string?>? settings)
     {
         var configured = Environment.GetEnvironmentVariable(PostgresPortalTests.Variable);
         if (string.IsNullOrWhiteSpace(configured))
@@ -45,15 +54,15 @@ internal sealed class PostgresTestDatabase
         }
 
         var builder = new NpgsqlConnectionStringBuilder(configured);
-        _admin = builder.ConnectionString;
-        _database = $"{builder.Database ?? "onestoppi"}_test_{Guid.NewGuid().ToString("N")[..12]}";
+        _admin ??= builder.ConnectionString;
+        _database ??= $"{builder.Database ?? "onestoppi"}_test_{Guid.NewGuid().ToString("N")[..12]}";
         builder.Database = _database;
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Portal:DatabaseProvider"] = "postgres",
             ["Portal:ConnectionString"] = builder.ConnectionString,
         };
-        return await PortalServer.StartAsync(all);
+        return all;
     }
 
     public async Task DropAsync()

@@ -13,7 +13,7 @@ public sealed record AgentSettings
     /// <summary>The site's enrolment key, used once to obtain the agent's own token.</summary>
     public string? EnrolmentKey { get; init; }
 
-    /// <summary>HTTP proxy for the portal, if the site needs one.</summary>
+    /// <summary>HTTP proxy for the portal, if the site needs one: http://HOST:PORT, with user:password@ when it asks for a login (Portal/PortalProxy.cs).</summary>
     public Uri? Proxy { get; init; }
 
     /// <summary>PEM file of the CA that signs the portal's certificate (dealers with private PKI).</summary>

@@ -36,7 +36,7 @@ public static class PortalHttpHandler
             PooledConnectionLifetime = TimeSpan.FromMinutes(10),
             AutomaticDecompression = DecompressionMethods.None,
             UseProxy = settings.Proxy is not null,
-            Proxy = settings.Proxy is null ? null : new WebProxy(settings.Proxy),
+            Proxy = settings.Proxy is null ? null : PortalProxy.Create(settings.Proxy),
             SslOptions = new SslClientAuthenticationOptions
             {
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,

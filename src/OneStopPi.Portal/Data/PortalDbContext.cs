@@ -130,9 +130,16 @@ internal sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbConte
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }
 
-/// <summary>PostgreSQL through Npgsql, chosen by configuration.</summary>
-internal sealed class NpgsqlPortalDbContext(DbContextOptions<NpgsqlPortalDbContext> options) : PortalDbContext(options)
+/// <summary>
+/// PostgreSQL through Npgsql, chosen by configuration. It also holds the Data Protection key ring, so every
+/// portal process on the database shares it (Security/PortalKeyRing.cs).
+/// </summary>
+internal sealed class NpgsqlPortalDbContext(DbContextOptions<NpgsqlPortalDbContext> options)
+    : PortalDbContext(options), Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.IDataProtectionKeyContext
 {
+    public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys =>
+        Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
+
     public override bool IsUniqueViolation(DbUpdateException exception) =>
         exception.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
 }

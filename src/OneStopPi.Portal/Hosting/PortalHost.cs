@@ -34,11 +34,9 @@ internal static class PortalHost
         builder.Services.Configure<PortalOptions>(section);
         PrivateFiles.CreateDirectory(options.DataDirectory);
 
-        PrivateFiles.CreateDirectory(options.ResolvedKeysDirectory);
         AddDatabase(builder.Services, options);
-        builder.Services.AddDataProtection()
-            .SetApplicationName("OneStopPi.Portal")
-            .PersistKeysToFileSystem(new DirectoryInfo(options.ResolvedKeysDirectory));
+        var generatedKeyEncryption = builder.Services.AddPortalKeyRing(options);
+        builder.Services.AddSingleton(new KeyRingInfo(generatedKeyEncryption));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CredentialVault>();
         builder.Services.AddSingleton<WebSession>();
@@ -98,6 +96,11 @@ internal static class PortalHost
             logger.SelfSignedCertificate(path, certificate.Sha256);
         }
 
+        if (app.Services.GetRequiredService<KeyRingInfo>().GeneratedKeyEncryptionCertificate is { } keyEncryption)
+        {
+            logger.GeneratedKeyEncryptionCertificate(keyEncryption);
+        }
+
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -152,6 +155,9 @@ internal static class PortalHost
         }
     }
 }
+
+/// <summary>The key-encryption certificate the portal created (PostgreSQL without a configured one), else null.</summary>
+internal sealed record KeyRingInfo(string? GeneratedKeyEncryptionCertificate);
 
 /// <summary>The serving certificate's SHA-256 (for pinning) and, when the portal made it, its file.</summary>
 internal sealed record ServerCertificateInfo(string Sha256, string? GeneratedPath);

@@ -14,8 +14,16 @@ internal sealed class PortalOptions
     /// <summary>For sqlite defaults to portal.db in <see cref="DataDirectory"/>; required for postgres.</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>Data Protection key ring; defaults to keys/ in <see cref="DataDirectory"/>.</summary>
+    /// <summary>Data Protection key ring on SQLite; defaults to keys/ in <see cref="DataDirectory"/>. On PostgreSQL the ring is in the database.</summary>
     public string? KeysDirectory { get; set; }
+
+    /// <summary>
+    /// PostgreSQL only: the PFX (RSA) the key ring's secrets in the database are encrypted to. Every portal process
+    /// on the database needs the same file; without one the portal creates key-encryption.pfx in <see cref="DataDirectory"/>.
+    /// </summary>
+    public string? KeyEncryptionCertificatePath { get; set; }
+
+    public string? KeyEncryptionCertificatePassword { get; set; }
 
     /// <summary>PFX or PEM certificate for HTTPS; without one the portal creates a self-signed one in the data directory.</summary>
     public string? CertificatePath { get; set; }
@@ -67,6 +75,10 @@ internal sealed class PortalOptions
     public string ReleasesDirectory => Path.Combine(DataDirectory, "releases");
 
     public string DatabaseFile => Path.Combine(DataDirectory, "portal.db");
+
+    public bool IsPostgres => DatabaseProvider.ToLowerInvariant() is "postgres" or "postgresql" or "npgsql";
+
+    public string GeneratedKeyEncryptionCertificateFile => Path.Combine(DataDirectory, "key-encryption.pfx");
 
     public string ResolvedKeysDirectory => KeysDirectory ?? Path.Combine(DataDirectory, "keys");
 

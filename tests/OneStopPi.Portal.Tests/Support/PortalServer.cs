@@ -29,14 +29,15 @@ internal sealed class PortalServer : IAsyncDisposable
     private readonly DirectoryInfo _directory;
     private readonly List<HttpClient> _clients = [];
 
-    private PortalServer(WebApplication app, DirectoryInfo directory, Uri baseAddress, string certificateSha256, FakeTimeProvider time)
+    private PortalServer(WebApplication app, DirectoryInfo directory, Uri baseAddress, string certificateSha256, FakeTimeProvider time, string? operatorToken)
     {
         _app = app;
         _directory = directory;
         BaseAddress = baseAddress;
         CertificateSha256 = certificateSha256;
         Time = time;
-        OperatorToken = File.ReadAllText(Path.Combine(directory.FullName, "data", "operator.token")).Trim();
+        // A second portal on a database that already has an operator token writes no token file: the caller passes it.
+        OperatorToken = operatorToken ?? File.ReadAllText(Path.Combine(directory.FullName, "data", "operator.token")).Trim();
         Operator = CreateClient(OperatorToken);
     }
 
@@ -52,7 +53,7 @@ internal sealed class PortalServer : IAsyncDisposable
 
     public string DataDirectory => Path.Combine(_directory.FullName, "data");
 
-    public static async Task<PortalServer> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<PortalServer> StartAsync(IDictionary<string, string?>? settings = null, string? operatorToken = null)
     {
         var directory = Directory.CreateTempSubdirectory("onestoppi-portal-test-");
         var certificate = CreateTestCertificate();
@@ -84,7 +85,7 @@ internal sealed class PortalServer : IAsyncDisposable
         await PortalHost.InitialiseAsync(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new PortalServer(app, directory, new Uri(address), certificate.GetCertHashString(HashAlgorithmName.SHA256), time);
+        return new PortalServer(app, directory, new Uri(address), certificate.GetCertHashString(HashAlgorithmName.SHA256), time, operatorToken);
     }
 
     /// <summary>A self-signed server certificate for 127.0.0.1, made here (not by the portal).</summary>

@@ -133,6 +133,9 @@ internal static class ScanCommand
             ];
             SnmpTarget[][] plans = [.. reads.Select(r => Order(candidates.Count, r.Preferred).Select(i => credentials.Target(r.EndPoint, candidates[i], parse)).ToArray())];
 
+            // A device the sweep just found, or one the registry knows, answered before with its first credential: it is alive.
+            bool[] knownAlive = [.. reads.Select(r => r.Preferred is not null)];
+
             await using var client = new SnmpClient(new SnmpClientOptions { MaxInFlight = Math.Max(64, parallel * 2) });
             var collector = new DeviceCollector(client, catalog);
             var readings = new DeviceReading[plans.Length];
@@ -142,7 +145,7 @@ internal static class ScanCommand
                     new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
                     async (i, ct) =>
                     {
-                        readings[i] = await ReadWithCredentialsAsync(collector, plans[i], ct).ConfigureAwait(false);
+                        readings[i] = await ReadWithCredentialsAsync(collector, plans[i], knownAlive[i], ct).ConfigureAwait(false);
                         progress.Advance(readings[i].Answered);
                     }).ConfigureAwait(false);
                 progress.Finish();
@@ -176,13 +179,13 @@ internal static class ScanCommand
         .CreateLogger(), dispose: true);
 
     /// <summary>Tries each credential in turn until the device answers; the requests of every attempt are counted.</summary>
-    private static async Task<DeviceReading> ReadWithCredentialsAsync(DeviceCollector collector, SnmpTarget[] attempts, CancellationToken cancellationToken)
+    private static async Task<DeviceReading> ReadWithCredentialsAsync(DeviceCollector collector, SnmpTarget[] attempts, bool knownAlive, CancellationToken cancellationToken)
     {
         DeviceReading? reading = null;
         int requests = 0;
         foreach (SnmpTarget target in attempts)
         {
-            reading = await collector.ReadAsync(target, cancellationToken).ConfigureAwait(false);
+            reading = await collector.ReadAsync(target, knownAlive && target == attempts[0], cancellationToken).ConfigureAwait(false);
             requests += reading.Requests;
             if (reading.Answered)
             {

@@ -193,7 +193,9 @@ public sealed partial class ScanPipeline : IScanPipeline
         foreach (int index in order)
         {
             var target = new SnmpTarget(endPoint, candidates[index]) { Timeout = ProbeTimeout, Retries = 1 };
-            last = await _collector.ReadAsync(target, cancellationToken).ConfigureAwait(false);
+            // Every device read here answered before (the registry, or the sweep just now) with its preferred credential:
+            // its silences are loss, so even the first request is retried as for a live device.
+            last = await _collector.ReadAsync(target, knownAlive: index == preferred, cancellationToken).ConfigureAwait(false);
             requests += last.Requests;
             if (last.Answered)
             {

@@ -23,12 +23,16 @@ public sealed class DeviceCollector
     private readonly ProfileCatalog _profiles;
     private readonly DevicePersistence _persistence;
 
+    /// <summary>The round trips of every device read: a device's first timeout until its own is measured.</summary>
+    private readonly RoundTripEstimator _network;
+
     public DeviceCollector(SnmpClient client, ProfileCatalog? profiles = null, DevicePersistence? persistence = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _profiles = profiles ?? ProfileCatalog.Embedded;
         _persistence = persistence ?? DevicePersistence.Default;
+        _network = new RoundTripEstimator(_persistence.MinTimeout, initial: _persistence.InitialTimeout);
     }
 
     /// <summary>Reads a device not known to be there: the first request gets the target's own retries.</summary>
@@ -43,7 +47,7 @@ public sealed class DeviceCollector
     {
         ArgumentNullException.ThrowIfNull(target);
         long started = Stopwatch.GetTimestamp();
-        var snmp = new CountedSnmp(_client, target, _persistence, knownAlive);
+        var snmp = new CountedSnmp(_client, target, _persistence, knownAlive, _network);
         var read = new DeviceAnswers(target.EndPoint.Address);
         using var visit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         visit.CancelAfter(_persistence.MaxVisit);

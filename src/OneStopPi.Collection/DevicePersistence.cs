@@ -17,6 +17,12 @@ public sealed record DevicePersistence
     /// <summary>Floor of the learnt retransmission timeout: below it, a busy agent's queueing would cause needless resends.</summary>
     public TimeSpan MinTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// First timeout before any round trip is measured (the target's timeout caps it). Short costs little: a
+    /// retransmission keeps the request-id, so a slow device's answer to the first copy still completes the request.
+    /// </summary>
+    public TimeSpan InitialTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The longest one visit may take; a visit cut short is marked incomplete.</summary>
     public TimeSpan MaxVisit { get; init; } = TimeSpan.FromSeconds(90);
 

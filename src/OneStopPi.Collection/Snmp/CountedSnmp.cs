@@ -17,10 +17,10 @@ internal sealed class CountedSnmp
     private readonly SnmpTarget _alive;
     private volatile bool _answered;
 
-    public CountedSnmp(SnmpClient client, SnmpTarget target, DevicePersistence persistence, bool knownAlive)
+    public CountedSnmp(SnmpClient client, SnmpTarget target, DevicePersistence persistence, bool knownAlive, RoundTripEstimator network)
     {
         _client = client;
-        var roundTrip = new RoundTripEstimator(persistence.MinTimeout);
+        var roundTrip = new RoundTripEstimator(persistence.MinTimeout, network, persistence.InitialTimeout);
 
         // A printer on SNMPv1 that answers genErr for one object it cannot read should not cost the whole GET.
         FirstContact = target with { TreatV1GenErrAsMissing = true, RoundTrip = roundTrip };

@@ -13,37 +13,59 @@ namespace OneStopPi.Collection;
 /// Reads one printer over one <see cref="SnmpClient"/>: a multi-varbind GET for the scalars, one GET
 /// for the vendor OIDs its profile names, and GETBULKs that walk every table column at once. About
 /// four requests in the common case, never more than a dozen for a well-behaved device. Every
-/// per-device failure ends up in <see cref="DeviceReading.Error"/> next to what could be read.
+/// per-device failure ends up in <see cref="DeviceReading.Error"/> next to what could be read: a reading
+/// is whole, or says why it is not. Once the device has answered, lost datagrams are retransmitted
+/// (<see cref="DevicePersistence"/>), so loss on the way costs time, not counters.
 /// </summary>
 public sealed class DeviceCollector : IDeviceCollector
 {
     private readonly SnmpClient _client;
     private readonly ProfileCatalog _profiles;
+    private readonly DevicePersistence _persistence;
 
-    public DeviceCollector(SnmpClient client, ProfileCatalog? profiles = null)
+    /// <summary>The round trips of every device read: a device's first timeout until its own is measured.</summary>
+    private readonly RoundTripEstimator _network;
+
+    public DeviceCollector(SnmpClient client, ProfileCatalog? profiles = null, DevicePersistence? persistence = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _profiles = profiles ?? ProfileCatalog.Embedded;
+        _persistence = persistence ?? DevicePersistence.Default;
+        _network = new RoundTripEstimator(_persistence.MinTimeout, initial: _persistence.InitialTimeout);
     }
 
-    public async Task<DeviceReading> ReadAsync(SnmpTarget target, CancellationToken cancellationToken = default)
+    /// <summary>Reads a device not known to be there: the first request gets the target's own retries.</summary>
+    public Task<DeviceReading> ReadAsync(SnmpTarget target, CancellationToken cancellationToken = default) =>
+        ReadAsync(target, knownAlive: false, cancellationToken);
+
+    /// <summary>
+    /// Reads one device. <paramref name="knownAlive"/>: it answered before with these credentials (a registered
+    /// printer, or one the sweep just found), so even the first request is retried as for a live device.
+    /// </summary>
+    public async Task<DeviceReading> ReadAsync(SnmpTarget target, bool knownAlive, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         long started = Stopwatch.GetTimestamp();
-        var snmp = new CountedSnmp(_client, target);
+        var snmp = new CountedSnmp(_client, target, _persistence, knownAlive, _network);
         var read = new DeviceAnswers(target.EndPoint.Address);
+        using var visit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        visit.CancelAfter(_persistence.MaxVisit);
         try
         {
-            await ReadAnswersAsync(snmp, read, cancellationToken).ConfigureAwait(false);
+            await ReadAnswersAsync(snmp, read, visit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
+        catch (OperationCanceledException) when (visit.IsCancellationRequested)
+        {
+            read.Problems.Add($"incomplete: the visit took longer than {_persistence.MaxVisit.TotalSeconds:F0} s");
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            read.Problems.Add(Describe(e));
+            read.Problems.Add(read.Answered && e is SnmpTimeoutException ? $"stopped answering (reading incomplete): {e.Message}" : Describe(e));
         }
 
         return ReadingBuilder.Build(target, read, snmp.Requests, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -141,7 +163,7 @@ public sealed class DeviceCollector : IDeviceCollector
         }
         catch (SnmpTimeoutException e)
         {
-            read.Problems.Add(read.Answered ? $"stopped answering: {e.Message}" : $"no answer: {e.Message}");
+            read.Problems.Add(read.Answered ? $"stopped answering (reading incomplete): {e.Message}" : $"no answer: {e.Message}");
             return false;
         }
     }

@@ -9,7 +9,9 @@ namespace OneStopPi.Collection;
 /// <summary>Reads one printer with one credential (<see cref="DeviceCollector"/>; a fake in tests).</summary>
 public interface IDeviceCollector
 {
-    Task<DeviceReading> ReadAsync(SnmpTarget target, CancellationToken cancellationToken = default);
+    /// <param name="knownAlive">It answered before with this credential (a registered printer, or one the sweep just
+    /// found): its silences are loss, so even its first request is retried as for a live device.</param>
+    Task<DeviceReading> ReadAsync(SnmpTarget target, bool knownAlive, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A printer's reading and the index of the credential that got it (null when no credential got an answer).</summary>
@@ -45,7 +47,7 @@ public sealed class PrinterReader
         int requests = 0;
         foreach (int index in Credentials.Order(preferred))
         {
-            last = await _collector.ReadAsync(_target(endPoint, Credentials[index]), cancellationToken).ConfigureAwait(false);
+            last = await _collector.ReadAsync(_target(endPoint, Credentials[index]), knownAlive: index == preferred, cancellationToken).ConfigureAwait(false);
             requests += last.Requests;
             if (last.Answered)
             {

@@ -17,8 +17,11 @@ internal sealed record V3Expectation(UsmCredentials Credentials, UsmLocalizedKey
 /// </summary>
 internal sealed class PendingRequest
 {
-    public PendingRequest(IPEndPoint target, SocketAddressKey targetAddress, SnmpVersion version, V3Expectation? v3, TimeSpan timeout, int retries, long started)
+    public PendingRequest(IPEndPoint target, SocketAddressKey targetAddress, SnmpVersion version, V3Expectation? v3, TimeSpan timeout, int retries, long started,
+        RoundTripEstimator? roundTrip = null)
     {
+        RoundTrip = roundTrip;
+        AttemptTimeout = roundTrip?.FirstTimeout(timeout) ?? timeout;
         Target = target;
         TargetAddress = targetAddress;
         Version = version;
@@ -38,7 +41,17 @@ internal sealed class PendingRequest
 
     public V3Expectation? V3 { get; }
 
+    /// <summary>The per-attempt timeout given; with <see cref="RoundTrip"/>, the cap of the adaptive one.</summary>
     public TimeSpan Timeout { get; }
+
+    /// <summary>The agent's learnt round trip, when the target has one: attempts then wait <see cref="AttemptTimeout"/>, doubling.</summary>
+    public RoundTripEstimator? RoundTrip { get; }
+
+    /// <summary>How long the current attempt waits. Guarded by the client's in-flight lock.</summary>
+    public TimeSpan AttemptTimeout { get; set; }
+
+    /// <summary>When the first attempt went out (a round trip is measured from it).</summary>
+    public long FirstSent { get; set; }
 
     public byte[] Datagram { get; set; } = [];
 

@@ -96,7 +96,7 @@ public sealed partial class SnmpClient
     /// <paramref name="build"/> makes the datagram for the request-id (msgID in v3) assigned here.
     /// </summary>
     private async Task<IncomingMessage> ExchangeAsync(IPEndPoint target, SnmpVersion version, V3Expectation? v3, Func<int, byte[]> build,
-        TimeSpan timeout, int retries, CancellationToken cancellationToken)
+        TimeSpan timeout, int retries, RoundTripEstimator? roundTrip, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (target.AddressFamily == AddressFamily.InterNetworkV6 && _socket.AddressFamily != AddressFamily.InterNetworkV6)
@@ -107,7 +107,7 @@ public sealed partial class SnmpClient
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var pending = new PendingRequest(target, new SocketAddressKey(target, _socket.AddressFamily), version, v3, timeout, retries, _time.GetTimestamp());
+            var pending = new PendingRequest(target, new SocketAddressKey(target, _socket.AddressFamily), version, v3, timeout, retries, _time.GetTimestamp(), roundTrip);
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
@@ -127,7 +127,8 @@ public sealed partial class SnmpClient
 
             lock (_gate)
             {
-                pending.Deadline = _time.GetTimestamp() + ToTimestampTicks(timeout);
+                pending.FirstSent = _time.GetTimestamp();
+                pending.Deadline = pending.FirstSent + ToTimestampTicks(pending.AttemptTimeout);
                 _deadlines.Enqueue(pending, pending.Deadline);
                 if (_deadlines.Count == 1 && !_disposed)
                 {
@@ -360,7 +361,34 @@ public sealed partial class SnmpClient
         if (Forget(pending))
         {
             Interlocked.Increment(ref _matched);
+            Learn(pending);
             pending.Completion.TrySetResult(new IncomingMessage(pdu, v3Message?.Usm));
+        }
+    }
+
+    /// <summary>Feeds the agent's round-trip estimate: a first attempt's answer is a measurement, a resent one's is not (Karn).</summary>
+    private void Learn(PendingRequest pending)
+    {
+        if (pending.RoundTrip is not { } roundTrip)
+        {
+            return;
+        }
+
+        int attempts;
+        TimeSpan waited;
+        lock (_gate)
+        {
+            attempts = pending.Attempts;
+            waited = pending.AttemptTimeout;
+        }
+
+        if (attempts == 1)
+        {
+            roundTrip.Measured(_time.GetElapsedTime(pending.FirstSent));
+        }
+        else
+        {
+            roundTrip.AnsweredAfterResend(waited);
         }
     }
 
@@ -391,7 +419,12 @@ public sealed partial class SnmpClient
                     {
                         pending.RetriesLeft--;
                         pending.Attempts++;
-                        pending.Deadline = now + ToTimestampTicks(pending.Timeout);
+                        if (pending.RoundTrip is { } roundTrip)
+                        {
+                            pending.AttemptTimeout = roundTrip.NextTimeout(pending.AttemptTimeout, pending.Timeout);
+                        }
+
+                        pending.Deadline = now + ToTimestampTicks(pending.AttemptTimeout);
                         _deadlines.Enqueue(pending, pending.Deadline);
                         (resend ??= []).Add(pending);
                     }

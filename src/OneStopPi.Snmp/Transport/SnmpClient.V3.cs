@@ -19,7 +19,7 @@ public sealed partial class SnmpClient
             RemoteEngine current = engine;
             IncomingMessage answer = await ExchangeAsync(target.EndPoint, SnmpVersion.V3, new V3Expectation(user, keys, current),
                 id => _usm.EncodeRequest(id, _options.MaxMessageSize, user, keys, current, CheckedRequest(buildPdu(id))),
-                timeout, retries, cancellationToken).ConfigureAwait(false);
+                timeout, retries, target.RoundTrip, cancellationToken).ConfigureAwait(false);
             if (answer.Pdu.Type != PduType.Report)
             {
                 return answer;
@@ -78,7 +78,7 @@ public sealed partial class SnmpClient
     private async Task<RemoteEngine> DiscoverEngineAsync(IPEndPoint target, TimeSpan timeout, int retries)
     {
         IncomingMessage answer = await ExchangeAsync(target, SnmpVersion.V3, null,
-            id => UsmMessageProcessor.EncodeDiscovery(id, _options.MaxMessageSize), timeout, retries, _shutdown.Token).ConfigureAwait(false);
+            id => UsmMessageProcessor.EncodeDiscovery(id, _options.MaxMessageSize), timeout, retries, null, _shutdown.Token).ConfigureAwait(false);
         Messages.UsmSecurityParameters usm = answer.Usm!;
         if (usm.EngineId.IsEmpty)
         {

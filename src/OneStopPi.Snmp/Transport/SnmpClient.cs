@@ -205,7 +205,7 @@ public sealed partial class SnmpClient : IAsyncDisposable
         {
             CommunityCredentials community => await ExchangeAsync(target.EndPoint, community.Version, null,
                 id => new CommunityMessage(community.Version, community.CommunityBytes, CheckedRequest(buildPdu(id))).Encode(),
-                timeout, retries, cancellationToken).ConfigureAwait(false),
+                timeout, retries, target.RoundTrip, cancellationToken).ConfigureAwait(false),
             UsmCredentials user => await ExchangeV3Async(target, user, buildPdu, timeout, retries, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentException($"Unsupported credentials {target.Credentials.GetType().Name}.", nameof(target)),
         };

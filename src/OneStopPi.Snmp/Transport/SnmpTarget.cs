@@ -12,6 +12,13 @@ public sealed record SnmpTarget(IPEndPoint EndPoint, SnmpCredentials Credentials
     public int? Retries { get; init; }
 
     /// <summary>
+    /// The agent's learnt round trip: when set, an attempt waits the estimate (the timeout until one is
+    /// measured), doubling with each retransmission up to the timeout, instead of the timeout each time.
+    /// Retransmissions resend the same datagram (same request-id), so a late answer to any copy completes the request.
+    /// </summary>
+    public RoundTripEstimator? RoundTrip { get; init; }
+
+    /// <summary>
     /// Treat an SNMPv1 genErr naming one varbind of a GET or GETNEXT like noSuchName: that varbind gets
     /// noSuchObject (endOfMibView for GETNEXT) and the others are asked again. Off by default, as genErr
     /// is the agent's failure (RFC 1157 4.1.2) rather than an absent object; some SNMPv1 printers use it

@@ -248,7 +248,7 @@ public sealed class ScanPipelineTests
             }
         }
 
-        public Task<DeviceReading> ReadAsync(SnmpTarget target, CancellationToken cancellationToken = default)
+        public Task<DeviceReading> ReadAsync(SnmpTarget target, bool knownAlive, CancellationToken cancellationToken = default)
         {
             string ip = target.EndPoint.Address.ToString();
             string community = ((CommunityCredentials)target.Credentials).Community;

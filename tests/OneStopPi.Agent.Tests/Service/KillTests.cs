@@ -12,8 +12,11 @@ namespace OneStopPi.Agent.Tests.Service;
 [Parallelizable(ParallelScope.Self)]
 public sealed partial class KillTests
 {
-    private const int Cycles = 15;
-    private const int Seed = 20261125;
+    /// <summary>Kill cycles: 15 in the normal suite; scripts/check-crash-safety runs 100 (OSP_KILL_CYCLES).</summary>
+    private static readonly int Cycles = int.TryParse(Environment.GetEnvironmentVariable("OSP_KILL_CYCLES"), out int cycles) && cycles > 0 ? cycles : 15;
+
+    /// <summary>The kill points' seed: fixed in the normal suite, any seed (printed) through OSP_KILL_SEED.</summary>
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("OSP_KILL_SEED"), out int seed) ? seed : 20261125;
     private AgentHome _home = null!;
     private AgentProcess? _agent;
 
@@ -41,6 +44,7 @@ public sealed partial class KillTests
         Directory.CreateDirectory(_home.OutboxDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         using var outbox = new OutboxWatcher(_home.OutboxDirectory);
         var random = new Random(Seed);
+        TestContext.Out.WriteLine($"kill seed {Seed}, {Cycles} cycles (rerun: OSP_KILL_SEED={Seed} OSP_KILL_CYCLES={Cycles})");
         var commands = new List<long>();
         var consoles = new List<string>();
 

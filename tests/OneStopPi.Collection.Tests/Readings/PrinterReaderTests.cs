@@ -111,7 +111,7 @@ public sealed class PrinterReaderTests
 
         public List<int?> Retries { get; } = [];
 
-        public Task<DeviceReading> ReadAsync(SnmpTarget target, CancellationToken cancellationToken = default)
+        public Task<DeviceReading> ReadAsync(SnmpTarget target, bool knownAlive, CancellationToken cancellationToken = default)
         {
             string community = ((CommunityCredentials)target.Credentials).Community;
             Tried.Add(community);
@@ -141,7 +141,7 @@ public sealed class PrinterReaderTests
             }
         }
 
-        public async Task<DeviceReading> ReadAsync(SnmpTarget target, CancellationToken cancellationToken = default)
+        public async Task<DeviceReading> ReadAsync(SnmpTarget target, bool knownAlive, CancellationToken cancellationToken = default)
         {
             if (Interlocked.Increment(ref _started) == 1)
             {

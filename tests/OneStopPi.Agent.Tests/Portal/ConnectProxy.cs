@@ -6,9 +6,8 @@ namespace OneStopPi.Agent.Tests.Portal;
 
 /// <summary>
 /// A small HTTP CONNECT proxy on 127.0.0.1 for the proxy tests: it tunnels only to loopback, may demand
-/// Basic credentials (407 with Proxy-Authenticate otherwise), and may cut tunnels: every
-/// <see cref="CutEveryNthTunnel"/>-th tunnel is closed after <see cref="CutAfterBytes"/> bytes from the
-/// client (mid-request). It counts what it saw. Bounded: at most 64 connections at once.
+/// Basic credentials (407 with Proxy-Authenticate otherwise). It counts what it saw. Bounded: at most 64
+/// connections at once.
 /// </summary>
 internal sealed class ConnectProxy : IAsyncDisposable
 {
@@ -17,7 +16,6 @@ internal sealed class ConnectProxy : IAsyncDisposable
     private readonly SemaphoreSlim _slots = new(64);
     private readonly List<Task> _connections = [];
     private readonly Task _accepting;
-    private int _tunnels;
 
     public ConnectProxy(string? user = null, string? password = null)
     {
@@ -30,24 +28,15 @@ internal sealed class ConnectProxy : IAsyncDisposable
 
     public string? ExpectedAuthorization { get; }
 
-    /// <summary>0: never cut.</summary>
-    public int CutEveryNthTunnel { get; set; }
-
-    public int CutAfterBytes { get; set; } = 200;
-
     private readonly List<string> _targets = [];
     private int _connects;
     private int _refused407;
-    private int _cut;
     private int _forbidden;
 
     /// <summary>Tunnels opened.</summary>
     public int Connects => Volatile.Read(ref _connects);
 
     public int Refused407 => Volatile.Read(ref _refused407);
-
-    /// <summary>Tunnels cut mid-request.</summary>
-    public int Cut => Volatile.Read(ref _cut);
 
     /// <summary>CONNECTs to anything but loopback, refused.</summary>
     public int Forbidden => Volatile.Read(ref _forbidden);
@@ -145,17 +134,11 @@ internal sealed class ConnectProxy : IAsyncDisposable
                 using var upstream = new TcpClient();
                 await upstream.ConnectAsync(host, port, timeout.Token);
                 await WriteAsync(stream, "HTTP/1.1 200 Connection established\r\n\r\n", timeout.Token);
-                int tunnel = Interlocked.Increment(ref _tunnels);
-                bool cut = CutEveryNthTunnel > 0 && tunnel % CutEveryNthTunnel == 0;
                 using var pipe = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
                 NetworkStream server = upstream.GetStream();
-                Task<bool> up = CopyAsync(stream, server, cut ? CutAfterBytes : long.MaxValue, pipe.Token);
-                Task down = CopyAsync(server, stream, long.MaxValue, pipe.Token);
+                Task up = CopyAsync(stream, server, pipe.Token);
+                Task down = CopyAsync(server, stream, pipe.Token);
                 await Task.WhenAny(up, down);
-                if (cut && up.IsCompletedSuccessfully && up.Result)
-                {
-                    Interlocked.Increment(ref _cut);
-                }
 
                 await pipe.CancelAsync();
                 return;
@@ -171,29 +154,8 @@ internal sealed class ConnectProxy : IAsyncDisposable
         }
     }
 
-    /// <returns>True when it stopped at <paramref name="limit"/> (a cut), false at the end of the stream.</returns>
-    private static async Task<bool> CopyAsync(Stream from, Stream to, long limit, CancellationToken cancellationToken)
-    {
-        byte[] buffer = new byte[16384];
-        long copied = 0;
-        while (true)
-        {
-            int want = (int)Math.Min(buffer.Length, limit - copied);
-            if (want <= 0)
-            {
-                return true;
-            }
-
-            int read = await from.ReadAsync(buffer.AsMemory(0, want), cancellationToken);
-            if (read == 0)
-            {
-                return false;
-            }
-
-            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            copied += read;
-        }
-    }
+    private static Task CopyAsync(Stream from, Stream to, CancellationToken cancellationToken) =>
+        from.CopyToAsync(to, cancellationToken);
 
     private static async Task<string?> ReadHeadAsync(Stream stream, CancellationToken cancellationToken)
     {

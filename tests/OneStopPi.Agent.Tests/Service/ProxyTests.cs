@@ -83,33 +83,6 @@ public sealed class ProxyTests
         Assert.That(logged, Does.Not.Contain("wrong-password-5150"));
     }
 
-    [Test]
-    [Ignore("Not yet a test: ConnectProxy decides to cut when a tunnel opens, and the agent keeps the one pooled tunnel it enrolled through, so no tunnel was cut (measured: 0 cuts, 0 retries, every batch stored once). Next: drop the open tunnels when cutting starts.")]
-    public async Task A_proxy_that_cuts_every_other_tunnel_mid_request_loses_and_doubles_nothing()
-    {
-        await using var proxy = new ConnectProxy();
-        await using var agent = await ProxiedAgent.StartAsync(_portal, "proxy-cuts", new Uri($"http://127.0.0.1:{proxy.Port}/"));
-        // From now on every second tunnel breaks after 600 bytes: inside the TLS handshake or the request.
-        proxy.CutEveryNthTunnel = 2;
-        proxy.CutAfterBytes = 600;
-        for (int i = 0; i < 12; i++)
-        {
-            await agent.ScanAsync();
-            agent.Time.Advance(TimeSpan.FromMinutes(1));
-            await Task.Delay(20);
-        }
-
-        await agent.WaitForEmptyOutboxAsync();
-        var stored = await _portal.Database.BatchesAsync(agent.HardwareId);
-        Assert.Multiple(() =>
-        {
-            Assert.That(stored.Select(b => b.BatchKey), Is.EqualTo(agent.Produced), "every batch once, in order");
-            Assert.That(proxy.Cut, Is.GreaterThanOrEqualTo(1), "the proxy did cut tunnels");
-            Assert.That(agent.UploadRetries, Is.GreaterThanOrEqualTo(1), "and the uploader retried");
-        });
-        TestContext.Out.WriteLine($"tunnels {proxy.Connects}, cut {proxy.Cut}, upload retries {agent.UploadRetries}, batches {stored.Count}");
-    }
-
     /// <summary>The agent's portal link, outbox and uploader, with the proxy in its settings, on fake time.</summary>
     private sealed class ProxiedAgent : IAsyncDisposable
     {
@@ -148,8 +121,6 @@ public sealed class ProxyTests
         public FileOutbox Outbox { get; }
 
         public List<string> Produced { get; } = [];
-
-        public int UploadRetries => _uploaderLog.WithId(4002).Count();
 
         public static async Task<ProxiedAgent> CreateAsync(PortalProcess portal, string name, Uri proxy, ListLogger<PortalLink>? linkLog = null)
         {

@@ -102,6 +102,9 @@ public static class AgentHost
         services.AddSingleton<IScanPipeline>(sp => LanServices.Recording(sp, sp.GetRequiredService<ScanPipeline>()));
         services.AddSingleton<ScanWorker>();
         services.AddSingleton<Uploader>();
+        // The LAN face first: hosted services start in this order, and /healthz should answer before the stages
+        // have loaded their state (docs/benchmarks.md, "Footprint").
+        services.AddLan(paths, settings.Lan);
         services.AddHostedService(sp => sp.GetRequiredService<ScanWorker>());
         services.AddHostedService<ScanScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<Uploader>());
@@ -109,7 +112,6 @@ public static class AgentHost
         services.AddHostedService<LogModeFollower>();
         services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<AgentStages>(), time,
             sp.GetRequiredService<ILogger<WatchdogService>>(), getVariable));
-        services.AddLan(paths, settings.Lan);
         configure?.Invoke(services);
         return builder.Build();
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using System.Xml;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Collection.Readings;
 
@@ -25,42 +24,35 @@ public static partial class ReadingDocumentWriter
 
     public static byte[] Write(string agentId, string siteId, ScanKind kind, bool missedMeter, DateTimeOffset start, DateTimeOffset end, IEnumerable<DeviceReading> readings)
     {
-        using var buffer = new MemoryStream();
-        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = false, CheckCharacters = true };
-        using (XmlWriter xml = XmlWriter.Create(buffer, settings))
+        var xml = new XmlDocumentBuilder(Namespace);
+        xml.StartElement("scan");
+        xml.Attribute("schemaVersion", "1");
+        xml.Attribute("agentId", agentId);
+        xml.Attribute("siteId", siteId);
+        xml.Attribute("kind", kind == ScanKind.Meter ? "meter" : "status");
+        if (missedMeter)
         {
-            xml.WriteStartDocument();
-            xml.WriteStartElement("scan", Namespace);
-            xml.WriteAttributeString("schemaVersion", "1");
-            xml.WriteAttributeString("agentId", agentId);
-            xml.WriteAttributeString("siteId", siteId);
-            xml.WriteAttributeString("kind", kind == ScanKind.Meter ? "meter" : "status");
-            if (missedMeter)
-            {
-                xml.WriteAttributeString("missedMeter", "true");
-            }
-
-            xml.WriteAttributeString("start", Utc(start));
-            xml.WriteAttributeString("end", Utc(end));
-            foreach (DeviceReading reading in readings)
-            {
-                WriteDevice(xml, reading);
-            }
-
-            xml.WriteEndElement();
-            xml.WriteEndDocument();
+            xml.Attribute("missedMeter", "true");
         }
 
-        return buffer.ToArray();
+        xml.Attribute("start", Utc(start));
+        xml.Attribute("end", Utc(end));
+        foreach (DeviceReading reading in readings)
+        {
+            WriteDevice(xml, reading);
+        }
+
+        xml.EndElement();
+        return xml.ToUtf8();
     }
 
-    private static void WriteDevice(XmlWriter xml, DeviceReading reading)
+    private static void WriteDevice(XmlDocumentBuilder xml, DeviceReading reading)
     {
-        xml.WriteStartElement("device", Namespace);
-        xml.WriteAttributeString("ip", reading.Ip);
+        xml.StartElement("device");
+        xml.Attribute("ip", reading.Ip);
         if (reading.Port != 161)
         {
-            xml.WriteAttributeString("port", reading.Port.ToString(CultureInfo.InvariantCulture));
+            xml.Attribute("port", reading.Port.ToString(CultureInfo.InvariantCulture));
         }
 
         Optional(xml, "mac", reading.Mac, TokenLimit);
@@ -75,14 +67,14 @@ public static partial class ReadingDocumentWriter
         if (!answered)
         {
             // The schema's rule: a device that did not answer has an error and no children.
-            xml.WriteAttributeString("error", Clean(reading.Error ?? "no answer", TextLimit));
-            xml.WriteEndElement();
+            xml.Attribute("error", Clean(reading.Error ?? "no answer", TextLimit));
+            xml.EndElement();
             return;
         }
 
         if (reading.Error is not null)
         {
-            xml.WriteAttributeString("error", Clean(reading.Error, TextLimit));
+            xml.Attribute("error", Clean(reading.Error, TextLimit));
         }
 
         WriteStatus(xml, reading.Status);
@@ -91,95 +83,95 @@ public static partial class ReadingDocumentWriter
             PageCounter counter = reading.Counters[name];
             if (counter.Value >= 0 && counter.Oid.Length <= TextLimit && CounterSource().IsMatch(counter.Oid))
             {
-                xml.WriteStartElement("counter", Namespace);
-                xml.WriteAttributeString("name", name);
-                xml.WriteAttributeString("value", counter.Value.ToString(CultureInfo.InvariantCulture));
-                xml.WriteAttributeString("oid", counter.Oid);
-                xml.WriteEndElement();
+                xml.StartElement("counter");
+                xml.Attribute("name", name);
+                xml.Attribute("value", counter.Value.ToString(CultureInfo.InvariantCulture));
+                xml.Attribute("oid", counter.Oid);
+                xml.EndElement();
             }
         }
 
         foreach (SupplyReading supply in reading.Supplies)
         {
-            xml.WriteStartElement("supply", Namespace);
+            xml.StartElement("supply");
             Optional(xml, "description", supply.Description, TextLimit);
-            xml.WriteAttributeString("type", Camel(supply.Type.ToString()));
+            xml.Attribute("type", Camel(supply.Type.ToString()));
             Optional(xml, "colour", supply.Colour, TokenLimit);
             Int(xml, "level", supply.Level);
             Int(xml, "max", supply.Max);
             if (supply.Unit is { } unit)
             {
-                xml.WriteAttributeString("unit", Camel(unit.ToString()));
+                xml.Attribute("unit", Camel(unit.ToString()));
             }
 
             if (supply.Percent is { } percent)
             {
-                xml.WriteAttributeString("percent", Math.Clamp(percent, 0, 100).ToString(CultureInfo.InvariantCulture));
+                xml.Attribute("percent", Math.Clamp(percent, 0, 100).ToString(CultureInfo.InvariantCulture));
             }
 
-            xml.WriteAttributeString("state", Camel(supply.State.ToString()));
-            xml.WriteEndElement();
+            xml.Attribute("state", Camel(supply.State.ToString()));
+            xml.EndElement();
         }
 
-        xml.WriteEndElement();
+        xml.EndElement();
     }
 
-    private static void WriteStatus(XmlWriter xml, DeviceStatus status)
+    private static void WriteStatus(XmlDocumentBuilder xml, DeviceStatus status)
     {
-        xml.WriteStartElement("status", Namespace);
+        xml.StartElement("status");
         if (status.HrDeviceStatus is { } device)
         {
-            xml.WriteAttributeString("hrDeviceStatus", ((int)device).ToString(CultureInfo.InvariantCulture));
+            xml.Attribute("hrDeviceStatus", ((int)device).ToString(CultureInfo.InvariantCulture));
         }
 
         if (status.HrPrinterStatus is { } printer)
         {
-            xml.WriteAttributeString("hrPrinterStatus", ((int)printer).ToString(CultureInfo.InvariantCulture));
+            xml.Attribute("hrPrinterStatus", ((int)printer).ToString(CultureInfo.InvariantCulture));
         }
 
         foreach (string error in status.Errors)
         {
-            xml.WriteElementString("error", Namespace, Clean(error, TokenLimit));
+            xml.ElementString("error", Clean(error, TokenLimit));
         }
 
         foreach (PrinterAlert alert in status.Alerts)
         {
-            xml.WriteStartElement("alert", Namespace);
+            xml.StartElement("alert");
             if (alert.Severity is { } severity)
             {
-                xml.WriteAttributeString("severity", Camel(severity.ToString()));
+                xml.Attribute("severity", Camel(severity.ToString()));
             }
 
             if (alert.Group is { } group)
             {
-                xml.WriteAttributeString("group", Camel(group.ToString()));
+                xml.Attribute("group", Camel(group.ToString()));
             }
 
             if (alert.CodeValue is { } code)
             {
-                xml.WriteAttributeString("code", code.ToString(CultureInfo.InvariantCulture));
+                xml.Attribute("code", code.ToString(CultureInfo.InvariantCulture));
             }
 
             Optional(xml, "description", alert.Description, TextLimit);
-            xml.WriteEndElement();
+            xml.EndElement();
         }
 
-        xml.WriteEndElement();
+        xml.EndElement();
     }
 
-    private static void Optional(XmlWriter xml, string name, string? value, int limit)
+    private static void Optional(XmlDocumentBuilder xml, string name, string? value, int limit)
     {
         if (!string.IsNullOrEmpty(value))
         {
-            xml.WriteAttributeString(name, Clean(value, limit));
+            xml.Attribute(name, Clean(value, limit));
         }
     }
 
-    private static void Int(XmlWriter xml, string name, long? value)
+    private static void Int(XmlDocumentBuilder xml, string name, long? value)
     {
         if (value is { } v && v is >= int.MinValue and <= int.MaxValue)
         {
-            xml.WriteAttributeString(name, v.ToString(CultureInfo.InvariantCulture));
+            xml.Attribute(name, v.ToString(CultureInfo.InvariantCulture));
         }
     }
 
@@ -194,7 +186,8 @@ public static partial class ReadingDocumentWriter
                 break;
             }
 
-            if (XmlConvert.IsXmlChar(c) && !(c < ' ' && c is not ('\t' or '\n' or '\r')))
+            // XML 1.0's Char production without the surrogate pairs (as System.Xml's XmlConvert.IsXmlChar) and C0 controls but tab/LF/CR
+            if (c is '\t' or '\n' or '\r' or (>= ' ' and <= '\uD7FF') or (>= '\uE000' and <= '\uFFFD'))
             {
                 text.Append(c);
             }

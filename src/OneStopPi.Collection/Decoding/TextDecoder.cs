@@ -130,61 +130,39 @@ internal static class TextDecoder
     /// <summary>The encoding for an IANA charset MIBenum (prtLocalizationCharacterSet); null for unknown ones.</summary>
     public static Encoding? ForIanaCharset(long mibEnum)
     {
-        int codePage = mibEnum switch
+        // The legacy charsets by their iconv names (glibc's gconv modules; IconvEncoding says why not .NET's tables).
+        string? iconvName = mibEnum switch
         {
-            3 => 20127,     // US-ASCII
-            4 => 28591,     // ISO-8859-1
-            5 => 28592,     // ISO-8859-2 (latin2)
-            6 => 28593,
-            7 => 28594,
-            8 => 28595,     // ISO-8859-5 (cyrillic)
-            9 => 28596,
-            10 => 28597,
-            11 => 28598,
-            12 => 28599,    // ISO-8859-9 (latin5)
-            17 => 932,      // Shift_JIS
-            18 => 51932,    // EUC-JP
-            38 => 51949,    // EUC-KR
-            106 => 65001,   // UTF-8
-            109 => 28603,   // ISO-8859-13
-            111 => 28605,   // ISO-8859-15
-            113 => 936,     // GBK
-            2025 => 936,    // GB2312
-            2026 => 950,    // Big5
-            2084 => 20866,  // KOI8-R
-            2250 => 1250,
-            2251 => 1251,
-            2252 => 1252,
-            _ => 0,
+            5 => "ISO-8859-2",  // latin2
+            6 => "ISO-8859-3",
+            7 => "ISO-8859-4",
+            8 => "ISO-8859-5",  // cyrillic
+            9 => "ISO-8859-6",
+            10 => "ISO-8859-7",
+            11 => "ISO-8859-8",
+            12 => "ISO-8859-9", // latin5
+            17 => "CP932",      // Shift_JIS as Japanese printers send it (Windows-31J, like .NET's code page 932)
+            18 => "EUC-JP",
+            38 => "EUC-KR",
+            109 => "ISO-8859-13",
+            111 => "ISO-8859-15",
+            113 => "GBK",
+            2025 => "GBK",      // GB2312 (GBK is its superset, like .NET's code page 936)
+            2026 => "BIG5",
+            2084 => "KOI8-R",
+            2250 => "CP1250",
+            2251 => "CP1251",
+            2252 => "CP1252",
+            _ => null,
         };
-        if (mibEnum == 2004)
+        return mibEnum switch
         {
-            return Roman8Encoding.Instance;
-        }
-
-        if (codePage == 0)
-        {
-            return null;
-        }
-
-        try
-        {
-            return CodePages.Get(codePage);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-        catch (NotSupportedException)
-        {
-            return null;
-        }
-    }
-
-    private static class CodePages
-    {
-        static CodePages() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
-        public static Encoding Get(int codePage) => Encoding.GetEncoding(codePage);
+            3 => Encoding.ASCII,
+            4 => Encoding.Latin1,
+            106 => Encoding.UTF8,
+            2004 => Roman8Encoding.Instance,
+            _ when iconvName is not null => IconvEncoding.TryCreate(iconvName),
+            _ => null,
+        };
     }
 }

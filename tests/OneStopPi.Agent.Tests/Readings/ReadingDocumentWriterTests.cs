@@ -91,8 +91,9 @@ public sealed class ReadingDocumentWriterTests
             Model = "Model\u0001\u0007with controls\uFFFE",
             Serial = huge,
             SysDescr = huge,
-            Vendor = "Vendor",
-            Status = new DeviceStatus { Errors = ["lowToner", new string('x', 500)], Alerts = [new PrinterAlert { Description = huge, CodeValue = 5 }] },
+            Vendor = "Vendor & Sons <\"quoted\">",
+            Firmware = "line\r\nbreak\ttab",
+            Status = new DeviceStatus { Errors = ["lowToner", new string('x', 500), "a<b&c"], Alerts = [new PrinterAlert { Description = huge, CodeValue = 5 }] },
             Counters = new Dictionary<string, PageCounter>
             {
                 [CounterNames.Total] = new PageCounter(123, "1.3.6.1.2.1.43.10.2.1.4.1.1"),
@@ -110,6 +111,9 @@ public sealed class ReadingDocumentWriterTests
         XElement[] devices = [.. XDocument.Load(new MemoryStream(document)).Root!.Elements(ns + "device")];
         Assert.That(devices[0].Attribute("serial")!.Value, Has.Length.EqualTo(256));
         Assert.That(devices[0].Attribute("model")!.Value, Is.EqualTo("Modelwith controls"));
+        Assert.That(devices[0].Attribute("vendor")!.Value, Is.EqualTo("Vendor & Sons <\"quoted\">"), "markup characters escaped");
+        Assert.That(devices[0].Attribute("firmware")!.Value, Is.EqualTo("line\r\nbreak\ttab"), "white space in an attribute survives the parser's normalisation");
+        Assert.That(devices[0].Element(ns + "status")!.Elements(ns + "error").Select(e => e.Value), Has.Member("a<b&c"));
         Assert.That(devices[0].Elements(ns + "counter").Select(c => c.Attribute("name")!.Value), Is.EqualTo(new[] { "total", "print" }), "a negative counter is not a meter");
         Assert.That(devices[1].Attribute("error")!.Value, Is.EqualTo("timeout: no answer"));
         Assert.That(devices[1].HasElements, Is.False);

@@ -56,6 +56,26 @@ public sealed class TextDecoderTests
     }
 
     [Test]
+    public void Japanese_and_korean_by_declared_charset_through_iconv()
+    {
+        // "トナー" (toner) in Shift_JIS, "省エネ" in EUC-JP, "토너" in EUC-KR, "碳粉" in GBK and Big5
+        Assert.That(TextDecoder.Clean(Convert.FromHexString("83678369815b"), TextDecoder.ForIanaCharset(17)), Is.EqualTo("トナー"));
+        Assert.That(TextDecoder.Clean(Convert.FromHexString("becaa5a8a5cd"), TextDecoder.ForIanaCharset(18)), Is.EqualTo("省エネ"));
+        Assert.That(TextDecoder.Clean(Convert.FromHexString("c5e4b3ca"), TextDecoder.ForIanaCharset(38)), Is.EqualTo("토너"));
+        Assert.That(TextDecoder.Clean(Convert.FromHexString("ccbcb7db"), TextDecoder.ForIanaCharset(113)), Is.EqualTo("碳粉"));
+        Assert.That(TextDecoder.Clean(Convert.FromHexString("bad2afbb"), TextDecoder.ForIanaCharset(2026)), Is.EqualTo("碳粉"));
+    }
+
+    [Test]
+    public void Bytes_a_charset_cannot_map_become_spaces_and_the_rest_is_kept()
+    {
+        // Shift_JIS "ト", a lone lead byte 0x83 followed by 0xFF (invalid), then "OK"; a truncated lead byte at the end
+        Assert.That(TextDecoder.Clean(Convert.FromHexString("836783ff4f4b"), TextDecoder.ForIanaCharset(17)), Does.StartWith("ト").And.EndWith("OK"));
+        Assert.That(TextDecoder.Clean(Convert.FromHexString("4f4b83"), TextDecoder.ForIanaCharset(17)), Is.EqualTo("OK"));
+        Assert.That(TextDecoder.ForIanaCharset(99999), Is.Null);
+    }
+
+    [Test]
     public void A_64_KB_value_is_cut_quickly()
     {
         byte[] huge = Encoding.ASCII.GetBytes(new string('A', 65536));

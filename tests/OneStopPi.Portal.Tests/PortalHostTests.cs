@@ -6,6 +6,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Cli;
 using OneStopPi.Portal.Tests.Support;
@@ -189,7 +190,7 @@ public sealed class PortalHostTests
 
         (code, output, error) = await CliAsync(["command", "queue", "--agent", agent.Id.ToString(), "--type", "6", "--parameter", "10.5.0.9", .. common]);
         Assert.That(code, Is.Zero, error);
-        Assert.That((await agent.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands"))!.Single().Parameter, Is.EqualTo("10.5.0.9"));
+        Assert.That((await agent.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands"))!.Single().Parameter, Is.EqualTo("10.5.0.9"));
 
         (await PortalServer.UploadAsync(agent.Client, Guid.NewGuid().ToString(),
             Zip(Scan(agent.Id, created.SiteId, Morning, Device("10.5.0.9", "CLI9", "00:17:c8:05:00:09", [("total", 777)], [("black", 12)]))))).Dispose();

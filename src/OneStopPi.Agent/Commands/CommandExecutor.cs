@@ -12,6 +12,7 @@ using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upgrade;
+using OneStopPi.Contracts;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Text;
 using OneStopPi.Snmp.Transport;
@@ -53,15 +54,15 @@ public sealed partial class CommandExecutor
         _logger = logger;
     }
 
-    public async Task ExecuteAsync(PortalSession session, PortalCommand command, CancellationToken cancellationToken)
+    public async Task ExecuteAsync(PortalSession session, PendingCommand command, CancellationToken cancellationToken)
     {
-        var type = (RemoteCommandType)command.Type;
+        var type = (CommandType)command.Type;
         if (_runState.Current.StartedCommands.Contains(command.Id))
         {
             // Taken on before a restart. A restart command did its job by restarting; anything else
             // is reported, not run a second time.
             await _client.AcknowledgeCommandAsync(session, command.Id, cancellationToken).ConfigureAwait(false);
-            OpenCommand open = _runState.Current.OpenCommands.FirstOrDefault(c => c.Id == command.Id) ?? new OpenCommand(command.Id, command.Type);
+            OpenCommand open = _runState.Current.OpenCommands.FirstOrDefault(c => c.Id == command.Id) ?? new OpenCommand(command.Id, (int)command.Type);
             await ReportOpenAsync(session, open, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -69,44 +70,44 @@ public sealed partial class CommandExecutor
         await _runState.UpdateAsync(s => s with
         {
             StartedCommands = [.. s.StartedCommands, command.Id],
-            OpenCommands = [.. s.OpenCommands, new OpenCommand(command.Id, command.Type)],
+            OpenCommands = [.. s.OpenCommands, new OpenCommand(command.Id, (int)command.Type)],
         }, cancellationToken).ConfigureAwait(false);
         _startedHere.Add(command.Id);
         await _client.AcknowledgeCommandAsync(session, command.Id, cancellationToken).ConfigureAwait(false);
         LogCommand(command.Id, type, command.Parameter);
         switch (type)
         {
-            case RemoteCommandType.RestartAgent:
+            case CommandType.RestartAgent:
                 await CompleteAsync(session, command, true, "restarting", cancellationToken).ConfigureAwait(false);
                 LogRestarting();
                 _lifetime.StopApplication(); // Restart=always brings us back
                 break;
 
-            case RemoteCommandType.ForceDiscoveryScan:
+            case CommandType.ForceDiscoveryScan:
                 await ForceScanAsync(session, command, cancellationToken).ConfigureAwait(false);
                 break;
 
-            case RemoteCommandType.UploadLogFiles:
+            case CommandType.UploadLogFiles:
                 byte[] logs = ZipLogs();
                 await _outbox.AppendAsync(OutboxItemKind.CommandResult, command.Id.ToString(CultureInfo.InvariantCulture), logs, cancellationToken).ConfigureAwait(false);
                 await CloseAsync(command.Id).ConfigureAwait(false); // the uploader completes it with the result
                 break;
 
-            case RemoteCommandType.DeleteLogFiles:
+            case CommandType.DeleteLogFiles:
                 int deleted = DeleteLogs();
                 await CompleteAsync(session, command, true, $"deleted {deleted} log file(s); the current one is kept", cancellationToken).ConfigureAwait(false);
                 break;
 
-            case RemoteCommandType.SetLogMode:
+            case CommandType.SetLogMode:
                 bool set = _logs.TrySetMode(command.Parameter);
                 await CompleteAsync(session, command, set, set ? $"log mode {_logs.Mode}" : $"unknown log mode '{command.Parameter}' (normal, verbose, debug)", cancellationToken).ConfigureAwait(false);
                 break;
 
-            case RemoteCommandType.WalkMib:
+            case CommandType.WalkMib:
                 await WalkAsync(session, command, cancellationToken).ConfigureAwait(false);
                 break;
 
-            case RemoteCommandType.Upgrade when _upgrade is not null:
+            case CommandType.Upgrade when _upgrade is not null:
                 // Handed over, the command stays open: the helper's outcome is reported when it is there (ReportOpenAsync).
                 if (await _upgrade.HandOverAsync(session, command.Id, command.Parameter, cancellationToken).ConfigureAwait(false) is { } refusal)
                 {
@@ -121,7 +122,7 @@ public sealed partial class CommandExecutor
         }
     }
 
-    private async Task ForceScanAsync(PortalSession session, PortalCommand command, CancellationToken cancellationToken)
+    private async Task ForceScanAsync(PortalSession session, PendingCommand command, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<ScanOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         await _jobs.WriteAsync(new ScanJob(ScanKind.Meter, false, null, $"command {command.Id}", done), cancellationToken).ConfigureAwait(false);
@@ -136,7 +137,7 @@ public sealed partial class CommandExecutor
         }
     }
 
-    private async Task WalkAsync(PortalSession session, PortalCommand command, CancellationToken cancellationToken)
+    private async Task WalkAsync(PortalSession session, PendingCommand command, CancellationToken cancellationToken)
     {
         // Parameter: "IP [start OID]" (docs/portal-api.md); the walk starts at 1.3.6.1 by default.
         string[] words = (command.Parameter ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -260,20 +261,20 @@ public sealed partial class CommandExecutor
 
     private async Task ReportOpenAsync(PortalSession session, OpenCommand open, CancellationToken cancellationToken)
     {
-        if (open.Type == (int)RemoteCommandType.Upgrade && open.Succeeded is null && _upgrade is not null)
+        if (open.Type == (int)CommandType.Upgrade && open.Succeeded is null && _upgrade is not null)
         {
             switch (_upgrade.ProgressOf(open.Id))
             {
                 case UpgradeProgress.InProgress:
                     if (_upgrade.AbandonIfUnclaimed(open.Id) is { } abandoned)
                     {
-                        await ReportAsync(session, open.Id, RemoteCommandType.Upgrade, false, abandoned, cancellationToken).ConfigureAwait(false);
+                        await ReportAsync(session, open.Id, CommandType.Upgrade, false, abandoned, cancellationToken).ConfigureAwait(false);
                     }
 
                     return; // else the helper is at work (and may restart this agent): its outcome comes later
                 case UpgradeProgress.Finished:
                     UpgradeOutcome outcome = _upgrade.ReadOutcome(open.Id);
-                    await ReportAsync(session, open.Id, RemoteCommandType.Upgrade, outcome.Succeeded, outcome.Message, cancellationToken).ConfigureAwait(false);
+                    await ReportAsync(session, open.Id, CommandType.Upgrade, outcome.Succeeded, outcome.Message, cancellationToken).ConfigureAwait(false);
                     _upgrade.ForgetOutcome(open.Id);
                     return;
             }
@@ -288,20 +289,20 @@ public sealed partial class CommandExecutor
         }
 
         // A restart command did its job by restarting; anything else cut short is reported, not run a second time.
-        bool restart = open.Type == (int)RemoteCommandType.RestartAgent;
+        bool restart = open.Type == (int)CommandType.RestartAgent;
         (bool succeeded, string message) = open.Succeeded is { } done
             ? (done, open.Message ?? "")
             : _startedHere.Contains(open.Id)
                 ? (false, "interrupted; not run a second time")
                 : (restart, restart ? "agent restarted" : "interrupted by an agent restart; not run a second time");
-        await ReportAsync(session, open.Id, (RemoteCommandType)open.Type, succeeded, message, cancellationToken).ConfigureAwait(false);
+        await ReportAsync(session, open.Id, (CommandType)open.Type, succeeded, message, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task CompleteAsync(PortalSession session, PortalCommand command, bool succeeded, string message, CancellationToken cancellationToken) =>
-        ReportAsync(session, command.Id, (RemoteCommandType)command.Type, succeeded, message, cancellationToken);
+    private Task CompleteAsync(PortalSession session, PendingCommand command, bool succeeded, string message, CancellationToken cancellationToken) =>
+        ReportAsync(session, command.Id, (CommandType)command.Type, succeeded, message, cancellationToken);
 
     /// <summary>Records the outcome durably, then tells the portal; a report that fails is sent again by <see cref="ReportOpenCommandsAsync"/>.</summary>
-    private async Task ReportAsync(PortalSession session, long id, RemoteCommandType type, bool succeeded, string message, CancellationToken cancellationToken)
+    private async Task ReportAsync(PortalSession session, long id, CommandType type, bool succeeded, string message, CancellationToken cancellationToken)
     {
         LogCompleted(id, type, succeeded, message);
         if (_runState.Current.OpenCommands.Any(c => c.Id == id && c.Succeeded is null))
@@ -332,10 +333,10 @@ public sealed partial class CommandExecutor
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Remote command {Id}: {Type} {Parameter}")]
-    private partial void LogCommand(long id, RemoteCommandType type, string? parameter);
+    private partial void LogCommand(long id, CommandType type, string? parameter);
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Remote command {Id} ({Type}) finished: succeeded {Succeeded}, {Message}")]
-    private partial void LogCompleted(long id, RemoteCommandType type, bool succeeded, string message);
+    private partial void LogCompleted(long id, CommandType type, bool succeeded, string message);
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "The outcome of remote command {Id} is not wanted by the portal any more: {Reason}")]
     private partial void LogReportNotWanted(long id, string reason);

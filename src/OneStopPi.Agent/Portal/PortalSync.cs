@@ -7,6 +7,7 @@ using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upgrade;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Portal;
 
@@ -146,7 +147,7 @@ public sealed partial class PortalSync : SupervisedStage
 
     private async Task PollCommandsAsync(PortalSession session, CancellationToken cancellationToken)
     {
-        PortalCommand[] commands;
+        PendingCommand[] commands;
         try
         {
             commands = await _client.PollCommandsAsync(session, cancellationToken).ConfigureAwait(false);
@@ -163,7 +164,7 @@ public sealed partial class PortalSync : SupervisedStage
             return;
         }
 
-        foreach (PortalCommand command in commands.OrderBy(c => c.Id))
+        foreach (PendingCommand command in commands.OrderBy(c => c.Id))
         {
             try
             {

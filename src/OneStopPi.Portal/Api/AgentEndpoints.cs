@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Hosting;
 using OneStopPi.Portal.Readings;
@@ -192,7 +193,7 @@ internal static class AgentEndpoints
         }
 
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(commands.Select(c => new CommandDto(c.Id, c.Type, c.Parameter, c.CreatedAt)).ToArray());
+        return TypedResults.Ok(commands.Select(c => new PendingCommand(c.Id, (CommandType)c.Type, c.Parameter, c.CreatedAt)).ToArray());
     }
 
     private static async Task<IResult> AckCommandAsync(long id, HttpContext http, PortalDbContext db, TimeProvider time, ILoggerFactory loggers)

@@ -9,6 +9,7 @@ using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upload;
+using OneStopPi.Contracts;
 using OneStopPi.Snmp.Transport;
 
 namespace OneStopPi.Agent.Tests.Service;
@@ -85,7 +86,7 @@ public sealed class RestartCommandTests
     {
         InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "crash-before-result");
         CommandView queued = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 3);
-        PortalCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
+        PendingCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
         // The crashed run had recorded it as started (and acknowledged it); nothing reached the outbox.
         await agent.RunState.UpdateAsync(s => s with { StartedCommands = [queued.Id] });
         await agent.Client.AcknowledgeCommandAsync(agent.Session, queued.Id, CancellationToken.None);
@@ -103,7 +104,7 @@ public sealed class RestartCommandTests
     {
         InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "crash-after-result");
         CommandView queued = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 3);
-        PortalCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
+        PendingCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
         // The crashed run had finished the command: its result was durable in the outbox, not yet uploaded.
         await agent.RunState.UpdateAsync(s => s with { StartedCommands = [queued.Id] });
         await agent.Client.AcknowledgeCommandAsync(agent.Session, queued.Id, CancellationToken.None);
@@ -146,7 +147,7 @@ public sealed class RestartCommandTests
     {
         InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "restart-interrupted");
         CommandView queued = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 1);
-        PortalCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
+        PendingCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
         await agent.RunState.UpdateAsync(s => s with { StartedCommands = [queued.Id] });
 
         await agent.Executor.ExecuteAsync(agent.Session, delivered, CancellationToken.None);

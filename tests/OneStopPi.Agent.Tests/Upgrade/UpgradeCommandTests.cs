@@ -12,6 +12,7 @@ using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upgrade;
+using OneStopPi.Contracts;
 using OneStopPi.Snmp.Transport;
 
 namespace OneStopPi.Agent.Tests.Upgrade;
@@ -72,13 +73,13 @@ public sealed class UpgradeCommandTests
         return (executor, runState);
     }
 
-    private PortalCommand UpgradeCommand(long id, string version, byte[] deb, byte[]? signature = null)
+    private PendingCommand UpgradeCommand(long id, string version, byte[] deb, byte[]? signature = null)
     {
         _portal.AddPackage(version, "arm64", deb);
         string parameter = JsonSerializer.Serialize(new UpgradeParameter(version, false,
-            [new ReleasePackage("arm64", deb.Length, Convert.ToHexStringLower(SHA256.HashData(deb)), Convert.ToBase64String(signature ?? _key.Sign(deb)))]),
-            UpgradeJsonContext.Default.UpgradeParameter);
-        return new PortalCommand(id, (int)RemoteCommandType.Upgrade, parameter, DateTime.UtcNow);
+            [new UpgradePackage("arm64", deb.Length, Convert.ToHexStringLower(SHA256.HashData(deb)), Convert.ToBase64String(signature ?? _key.Sign(deb)))]),
+            ContractsJsonContext.Default.UpgradeParameter);
+        return new PendingCommand(id, CommandType.Upgrade, parameter, DateTime.UtcNow);
     }
 
     /// <summary>What the helper does at its end: the outcome first, then the request goes.</summary>

@@ -81,7 +81,7 @@ public sealed partial class ScanPipeline : IScanPipeline
         string batchId = Guid.CreateVersion7(start).ToString("N");
         byte[] document = ReadingDocumentWriter.Write(session.AgentId.ToString(), (plan.SiteId ?? 0).ToString(CultureInfo.InvariantCulture),
             job.Kind, job.Missed, start, _time.GetUtcNow(), readings);
-        byte[] zip = CommandExecutor.ZipOf([($"{job.Kind.ToString().ToLowerInvariant()}-{batchId}.xml", document)]);
+        byte[] zip = InMemoryZip.Of([($"{job.Kind.ToString().ToLowerInvariant()}-{batchId}.xml", document)]);
         OutboxItem? queued = await _outbox.AppendAsync(job.Kind == ScanKind.Meter ? OutboxItemKind.Meter : OutboxItemKind.Status, batchId, zip, cancellationToken)
             .ConfigureAwait(false);
         // A status batch is not queued while the outbox's budget is full of meter batches (FileOutbox.StatusPaused).

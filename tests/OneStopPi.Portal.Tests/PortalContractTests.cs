@@ -429,7 +429,7 @@ public abstract class PortalContractTests
         await QueueAsync(agent.Id, new QueueCommandRequest(2, null));
         var lastMeter = Morning.AddHours(-1);
         using var response = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat",
-            new HeartbeatRequest("0.2.0", 86_400 * 3, lastMeter, Morning, 7, 2));
+            new HeartbeatRequest("0.2.0", 86_400 * 3, lastMeter, Morning, 7, 2, StageRestarts: 3, OutboxFull: true, ClockSource: ClockSources.Portal));
         var heartbeat = await response.Content.ReadFromJsonAsync<HeartbeatResponse>();
         using var config = await agent.Client.GetAsync("/api/agent/v1/config");
 
@@ -445,7 +445,15 @@ public abstract class PortalContractTests
             Assert.That(view.DroppedReadings, Is.EqualTo(2));
             Assert.That(view.LastMeterScanAt, Is.EqualTo(lastMeter));
             Assert.That(view.LastHeartbeatAt, Is.EqualTo(Server.Time.GetUtcNow().UtcDateTime).Within(TimeSpan.FromSeconds(1)));
+            Assert.That((view.StageRestarts, view.OutboxFull, view.ClockSource), Is.EqualTo(((int?)3, (bool?)true, "portal")), "the stages' and the outbox's health, the clock trusted");
         });
+
+        // The next heartbeat replaces them: a healthy agent again.
+        (await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.1", 60, null, null, 0, 0, ClockSource: ClockSources.Ntp))).Dispose();
+        view = (await Server.Operator.GetFromJsonAsync<AgentView[]>("/api/operator/v1/agents"))!.Single(a => a.Id == agent.Id);
+        Assert.That((view.Version, view.StageRestarts, view.OutboxFull, view.ClockSource), Is.EqualTo(("0.2.1", (int?)0, (bool?)false, "ntp")));
+        using var negative = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.1", 60, null, null, 0, 0, StageRestarts: -1));
+        Assert.That(negative.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
 
     [Test]

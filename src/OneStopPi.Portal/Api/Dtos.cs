@@ -54,7 +54,10 @@ public sealed record AgentView(
     int? OutboxDepth,
     long? DroppedReadings,
     string? SetupKey,
-    string? Upgrade = null);
+    string? Upgrade = null,
+    int? StageRestarts = null,
+    bool? OutboxFull = null,
+    string? ClockSource = null);
 
 public sealed record AssignRequest(int SiteId);
 

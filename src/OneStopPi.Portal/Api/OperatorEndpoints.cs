@@ -182,7 +182,7 @@ internal static class OperatorEndpoints
 
     internal static AgentView ToView(Agent a, CredentialVault vault, string? upgrade = null) => new(a.Id, a.HardwareId, a.Mac, a.Hostname, a.Version, a.EnrolledSiteId, a.SiteId,
         a.EnrolledAt, a.LastSeenAt, a.LastHeartbeatAt, a.UptimeSeconds, a.LastMeterScanAt, a.LastStatusScanAt, a.OutboxDepth, a.DroppedReadings,
-        vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected), upgrade);
+        vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected), upgrade, a.StageRestarts, a.OutboxFull, a.ClockSource);
 
     private static async Task<IResult> AssignAgentAsync(Guid agentId, AssignRequest request, PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Xml.Linq;
 using Microsoft.EntityFrameworkCore;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Tests.Support;
@@ -428,7 +429,7 @@ public abstract class PortalContractTests
         await QueueAsync(agent.Id, new QueueCommandRequest(2, null));
         var lastMeter = Morning.AddHours(-1);
         using var response = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat",
-            new HeartbeatRequest("0.2.0", 86_400 * 3, lastMeter, Morning, 7, 2));
+            new HeartbeatRequest("0.2.0", 86_400 * 3, lastMeter, Morning, 7, 2, StageRestarts: 3, OutboxFull: true, ClockSource: ClockSources.Portal));
         var heartbeat = await response.Content.ReadFromJsonAsync<HeartbeatResponse>();
         using var config = await agent.Client.GetAsync("/api/agent/v1/config");
 
@@ -444,7 +445,15 @@ public abstract class PortalContractTests
             Assert.That(view.DroppedReadings, Is.EqualTo(2));
             Assert.That(view.LastMeterScanAt, Is.EqualTo(lastMeter));
             Assert.That(view.LastHeartbeatAt, Is.EqualTo(Server.Time.GetUtcNow().UtcDateTime).Within(TimeSpan.FromSeconds(1)));
+            Assert.That((view.StageRestarts, view.OutboxFull, view.ClockSource), Is.EqualTo(((int?)3, (bool?)true, "portal")), "the stages' and the outbox's health, the clock trusted");
         });
+
+        // The next heartbeat replaces them: a healthy agent again.
+        (await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.1", 60, null, null, 0, 0, ClockSource: ClockSources.Ntp))).Dispose();
+        view = (await Server.Operator.GetFromJsonAsync<AgentView[]>("/api/operator/v1/agents"))!.Single(a => a.Id == agent.Id);
+        Assert.That((view.Version, view.StageRestarts, view.OutboxFull, view.ClockSource), Is.EqualTo(("0.2.1", (int?)0, (bool?)false, "ntp")));
+        using var negative = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.1", 60, null, null, 0, 0, StageRestarts: -1));
+        Assert.That(negative.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
     }
 
     [Test]
@@ -481,9 +490,9 @@ public abstract class PortalContractTests
         var restart = await QueueAsync(agent.Id, new QueueCommandRequest(1, null));
         Assert.That(walk.State, Is.EqualTo("queued"));
 
-        var polled = await agent.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands");
-        Assert.That(polled!.Select(c => (c.Id, c.Type, c.Parameter)), Is.EqualTo(new[] { (walk.Id, 6, (string?)"10.1.0.7 1.3.6.1.2.1.43"), (restart.Id, 1, null) }));
-        var again = await agent.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands");
+        var polled = await agent.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands");
+        Assert.That(polled!.Select(c => (c.Id, c.Type, c.Parameter)), Is.EqualTo(new[] { (walk.Id, CommandType.WalkMib, (string?)"10.1.0.7 1.3.6.1.2.1.43"), (restart.Id, CommandType.RestartAgent, null) }));
+        var again = await agent.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands");
         Assert.That(again!.Select(c => c.Id), Is.EqualTo(new[] { walk.Id, restart.Id }), "unacknowledged commands are delivered again");
         Assert.That((await CommandsAsync(agent.Id)).Single(c => c.Id == walk.Id).State, Is.EqualTo("delivered"));
 
@@ -497,7 +506,7 @@ public abstract class PortalContractTests
             Assert.That(ack.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         }
 
-        Assert.That(await agent.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands"), Is.Empty);
+        Assert.That(await agent.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands"), Is.Empty);
 
         var walkZip = Zip(("walk-10.1.0.7.txt", Encoding.ASCII.GetBytes(".1.3.6.1.2.1.43.10.2.1.4.1.1 = Counter32: 12345\n")));
         var content = new ByteArrayContent(walkZip);
@@ -535,9 +544,12 @@ public abstract class PortalContractTests
         }
 
         var logs = await QueueAsync(agent.Id, new QueueCommandRequest(5, "debug"));
+        // The walk's parameter by the contract's parser, the agent's own: a printer's agent on another port is walked too.
+        var walk = await QueueAsync(agent.Id, new QueueCommandRequest(6, "10.1.0.7:1161 1.3.6.1.2.1.43"));
+        Assert.That(walk.State, Is.EqualTo("queued"));
         using var foreign = await other.Client.PostAsync($"/api/agent/v1/commands/{logs.Id}/ack", null);
         Assert.That(foreign.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-        Assert.That(await other.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands"), Is.Empty);
+        Assert.That(await other.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands"), Is.Empty);
         var content = new ByteArrayContent(Zip(("x.txt", [1])));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
         using var noFile = await agent.Client.PutAsync($"/api/agent/v1/commands/{logs.Id}/result", content);

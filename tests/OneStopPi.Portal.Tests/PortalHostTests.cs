@@ -6,6 +6,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Cli;
 using OneStopPi.Portal.Tests.Support;
@@ -110,7 +111,7 @@ public sealed class PortalHostTests
     public async Task The_web_pages_need_a_sign_in_and_then_show_sites_agents_devices_and_history_on_a_phone()
     {
         var (site, agent) = await _server.SiteWithAgentAsync("<script>alert(1)</script> Dental");
-        using (var heartbeat = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.0", 60, null, null, 0, 0, "WEB7-KEY2-SETU-P3AB")))
+        using (var heartbeat = await agent.Client.PostAsJsonAsync("/api/agent/v1/heartbeat", new HeartbeatRequest("0.2.0", 60, null, null, 4, 0, "WEB7-KEY2-SETU-P3AB", StageRestarts: 2, OutboxFull: true, ClockSource: ClockSources.Portal)))
         {
             Assert.That(heartbeat.IsSuccessStatusCode, Is.True);
         }
@@ -161,6 +162,8 @@ public sealed class PortalHostTests
 
         var agents = await browser.GetStringAsync("/agents");
         Assert.That(agents, Does.Contain(agent.Id.ToString()).And.Contain("Setup key").And.Contain("WEB7-KEY2-SETU-P3AB"), "the technician reads the setup key here");
+        Assert.That(agents, Does.Contain("<span class=bad>4 full</span>").And.Contain("<td class=n data-l=Restarts><span class=warn>2</span>")
+            .And.Contain("<td data-l=Clock><span class=warn>portal</span>"), "a full outbox, restarted stages and a clock without NTP stand out");
         var css = await browser.GetStringAsync("/static/site.css");
         Assert.That(css, Does.Contain(".w35{width:35%}"));
     }
@@ -189,7 +192,7 @@ public sealed class PortalHostTests
 
         (code, output, error) = await CliAsync(["command", "queue", "--agent", agent.Id.ToString(), "--type", "6", "--parameter", "10.5.0.9", .. common]);
         Assert.That(code, Is.Zero, error);
-        Assert.That((await agent.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands"))!.Single().Parameter, Is.EqualTo("10.5.0.9"));
+        Assert.That((await agent.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands"))!.Single().Parameter, Is.EqualTo("10.5.0.9"));
 
         (await PortalServer.UploadAsync(agent.Client, Guid.NewGuid().ToString(),
             Zip(Scan(agent.Id, created.SiteId, Morning, Device("10.5.0.9", "CLI9", "00:17:c8:05:00:09", [("total", 777)], [("black", 12)]))))).Dispose();

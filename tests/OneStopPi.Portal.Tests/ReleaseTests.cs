@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Tests.Support;
 
@@ -170,8 +171,8 @@ public abstract class ReleaseContractTests
         Assert.That(queued.StatusCode, Is.EqualTo(HttpStatusCode.Created), await queued.Content.ReadAsStringAsync());
         var command = (await queued.Content.ReadFromJsonAsync<CommandView>())!;
         Assert.That(command, Has.Property("Type").EqualTo(7).And.Property("TypeName").EqualTo("upgrade").And.Property("State").EqualTo("queued"));
-        var polled = (await agent.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands"))!.Single(c => c.Id == command.Id);
-        var parameter = JsonSerializer.Deserialize(polled.Parameter!, PortalJsonContext.Default.UpgradeParameter)!;
+        var polled = (await agent.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands"))!.Single(c => c.Id == command.Id);
+        var parameter = JsonSerializer.Deserialize(polled.Parameter!, ContractsJsonContext.Default.UpgradeParameter)!;
         Assert.Multiple(() =>
         {
             Assert.That(parameter.Version, Is.EqualTo(version));
@@ -207,7 +208,7 @@ public abstract class ReleaseContractTests
         var commands = (await queued.Content.ReadFromJsonAsync<CommandView[]>())!;
         Assert.That(commands.Select(c => c.AgentId).Order(), Is.EqualTo(new[] { first.Id, second.Id }.Order()));
         Assert.That(commands.All(c => c.Type == 7 && c.Parameter!.Contains("\"allowDowngrade\":true", StringComparison.Ordinal)), Is.True);
-        Assert.That(await elsewhere.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands"), Is.Empty);
+        Assert.That(await elsewhere.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands"), Is.Empty);
 
         using var unknown = await Server.Operator.PostAsJsonAsync($"/api/operator/v1/sites/{site.SiteId}/upgrade", new UpgradeRequest(NewVersion()));
         Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "no such release");
@@ -286,7 +287,7 @@ public abstract class ReleaseContractTests
             Assert.That(code, Is.Zero, error);
             var command = JsonSerializer.Deserialize(output, PortalJsonContext.Default.CommandView)!;
             Assert.That(command.Type, Is.EqualTo(7));
-            Assert.That((await agent.Client.GetFromJsonAsync<CommandDto[]>("/api/agent/v1/commands"))!.Single().Id, Is.EqualTo(command.Id));
+            Assert.That((await agent.Client.GetFromJsonAsync<PendingCommand[]>("/api/agent/v1/commands"))!.Single().Id, Is.EqualTo(command.Id));
 
             (code, output, error) = await CliAsync(["release", "list", .. common]);
             Assert.That(code, Is.Zero, error);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OneStopPi.Agent.Portal;
+using OneStopPi.Contracts;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Security;
 
@@ -18,14 +19,12 @@ public sealed record SitePlan(
     TimeSpan CommandPollInterval,
     string LogMode)
 {
-    public static readonly string[] LogModes = ["normal", "verbose", "debug"];
-
     /// <summary>
     /// Checks every field; a configuration with any fault is refused whole, so the agent keeps its
     /// last good one rather than running half of a broken one.
     /// </summary>
     /// <exception cref="InvalidPortalConfigException">With every reason found.</exception>
-    public static SitePlan From(PortalAgentConfig config)
+    public static SitePlan From(AgentConfig config)
     {
         var problems = new List<string>();
         var credentials = new List<SnmpCredentials>();
@@ -40,7 +39,7 @@ public sealed record SitePlan(
             credentials.Add(new CommunityCredentials(SnmpVersion.V2c, community));
         }
 
-        foreach (PortalV3User user in config.Snmp?.V3Users ?? [])
+        foreach (SnmpV3User user in config.Snmp?.V3Users ?? [])
         {
             AuthProtocol auth = AuthProtocol.None;
             PrivProtocol priv = PrivProtocol.None;
@@ -90,8 +89,8 @@ public sealed record SitePlan(
             problems.Add($"command poll interval {pollSeconds} s is outside 0..86400 (0 = never)");
         }
 
-        string logMode = (config.LogMode ?? "normal").ToLowerInvariant();
-        if (!LogModes.Contains(logMode))
+        string logMode = (config.LogMode ?? LogModes.Normal).ToLowerInvariant();
+        if (!LogModes.IsKnown(logMode))
         {
             problems.Add($"unknown log mode '{config.LogMode}'");
         }

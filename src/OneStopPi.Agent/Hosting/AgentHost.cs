@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Commands;
+using OneStopPi.Agent.Commands.Handlers;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Lan;
 using OneStopPi.Agent.Outbox;
@@ -95,9 +96,11 @@ public static class AgentHost
         services.AddSingleton(sp => new UpgradeHandover(sp.GetRequiredService<PortalClient>(), sp.GetRequiredService<UpgradePaths>(),
             sp.GetRequiredService<IPackageInspector>(), sp.GetRequiredService<AgentVersion>(), sp.GetRequiredService<ILogger<UpgradeHandover>>(), time: time));
         services.AddSingleton<PortalContactFile>();
-        services.AddSingleton<CommandExecutor>();
         services.AddSingleton<IDeviceCollector>(sp => new DeviceCollector(sp.GetRequiredService<SnmpClient>()));
         services.AddSingleton<IDiscoveryScanner>(sp => new DiscoveryScanner(new ProcNeighbourTable(), time, sp.GetRequiredService<ILogger<DiscoveryScanner>>()));
+        services.AddSingleton<CommandQueue>();
+        services.AddSingleton<CommandJournal>();
+        services.AddCommandHandlers();
         services.AddSingleton<ScanPipeline>();
         services.AddSingleton<IScanPipeline>(sp => LanServices.Recording(sp, sp.GetRequiredService<ScanPipeline>()));
         services.AddSingleton<ScanWorker>();
@@ -109,6 +112,7 @@ public static class AgentHost
         services.AddHostedService<ScanScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<Uploader>());
         services.AddHostedService<PortalSync>();
+        services.AddHostedService<CommandRunner>();
         services.AddHostedService<LogModeFollower>();
         services.AddHostedService(sp => new WatchdogService(sp.GetRequiredService<ISystemdNotifier>(), sp.GetRequiredService<AgentStages>(), time,
             sp.GetRequiredService<ILogger<WatchdogService>>(), getVariable));

@@ -87,7 +87,7 @@ public sealed class StageLiveness
 }
 
 /// <summary>
-/// The agent's stages and their liveness (scheduler, scan worker, uploader, portal sync, LAN face),
+/// The agent's stages and their liveness (scheduler, scan worker, uploader, portal sync, commands, LAN face),
 /// for the watchdog, <c>/status</c> and the heartbeat.
 /// </summary>
 public sealed class AgentStages
@@ -96,6 +96,7 @@ public sealed class AgentStages
     public const string ScanWorker = "scan worker";
     public const string Uploader = "uploader";
     public const string PortalSync = "portal sync";
+    public const string Commands = "commands";
     public const string LanFace = "LAN face";
 
     private readonly TimeProvider _time;

@@ -163,11 +163,84 @@ public sealed partial class FileOutbox
             LogStatusResumed();
         }
 
-        var item = new OutboxItem(sequence, kind, key, _time.GetTimestamp(), zip.Length, path);
+        return Admit(new OutboxItem(sequence, kind, key, _time.GetTimestamp(), zip.Length, path));
+    }
+
+    /// <summary>
+    /// Stores a batch that <paramref name="write"/> writes as a stream (a command result too big to hold in memory:
+    /// the logs): first to a temporary file beside the batches, then, its size known, admitted like
+    /// <see cref="AppendAsync"/> and renamed into place. <paramref name="write"/> may run again after a full disk made room.
+    /// </summary>
+    /// <exception cref="IOException">The disk is full even after dropping every status batch and command result: this batch is lost (logged as an error).</exception>
+    public async Task<OutboxItem?> AppendStreamAsync(OutboxItemKind kind, string key, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (!IsValidKey(kind, key))
+        {
+            throw new ArgumentException($"Outbox key '{key}' must be letters, digits and '-' (a command result's: the command number).", nameof(key));
+        }
+
+        string temporary = Path.Combine(_directory, $".{kind.ToString().ToLowerInvariant()}.{key}.{Guid.NewGuid():N}{AtomicFile.TemporarySuffix}");
+        try
+        {
+            long size = await WriteTemporaryAsync(temporary, kind, key, write, cancellationToken).ConfigureAwait(false);
+            DropAgedStatus();
+            if (!MakeRoom(kind, size))
+            {
+                Interlocked.Increment(ref _dropped);
+                return null;
+            }
+
+            long sequence;
+            lock (_gate)
+            {
+                sequence = _nextSequence++;
+            }
+
+            string path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{sequence:D15}.{kind.ToString().ToLowerInvariant()}.{key}.zip"));
+            File.Move(temporary, path);
+            return Admit(new OutboxItem(sequence, kind, key, _time.GetTimestamp(), size, path));
+        }
+        finally
+        {
+            File.Delete(temporary); // gone already once moved into place
+        }
+    }
+
+    private async Task<long> WriteTemporaryAsync(string temporary, OutboxItemKind kind, string key, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.Create, Access = FileAccess.ReadWrite, Share = FileShare.None, UnixCreateMode = AtomicFile.SecretMode, Options = FileOptions.Asynchronous,
+        };
+        while (true)
+        {
+            try
+            {
+                await using var stream = new FileStream(temporary, options);
+                await write(stream, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+                return stream.Length;
+            }
+            catch (IOException e) when (IsDiskFull(e))
+            {
+                if (!DropOne([OutboxItemKind.Status, OutboxItemKind.CommandResult], "the disk is full"))
+                {
+                    Interlocked.Increment(ref _dropped);
+                    LogLostToFullDisk(kind, key, new FileInfo(temporary).Exists ? new FileInfo(temporary).Length : 0);
+                    throw;
+                }
+            }
+        }
+    }
+
+    private OutboxItem Admit(OutboxItem item)
+    {
         TaskCompletionSource signal;
         lock (_gate)
         {
-            _items[sequence] = item;
+            _items[item.Sequence] = item;
             signal = _appended;
             _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }

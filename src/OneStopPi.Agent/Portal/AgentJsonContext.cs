@@ -5,21 +5,13 @@ using OneStopPi.Agent.Lan;
 using OneStopPi.Agent.Lan.Discovery;
 using OneStopPi.Agent.Lan.Http;
 using OneStopPi.Agent.State;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Portal;
 
-/// <summary>Every type the agent serialises, source-generated for Native AOT.</summary>
+/// <summary>The agent's own files and LAN answers, source-generated for Native AOT; the portal's messages go through ContractsJsonContext.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false, UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(EnrolRequest))]
-[JsonSerializable(typeof(EnrolResponse))]
-[JsonSerializable(typeof(PortalAgentConfig))]
-[JsonSerializable(typeof(BatchAccepted))]
-[JsonSerializable(typeof(HeartbeatRequest))]
-[JsonSerializable(typeof(HeartbeatResponse))]
-[JsonSerializable(typeof(PortalCommand[]))]
-[JsonSerializable(typeof(CommandOutcome))]
-[JsonSerializable(typeof(ProblemDetailsBody))]
 [JsonSerializable(typeof(AgentSettings))]
 [JsonSerializable(typeof(EnrolmentState))]
 [JsonSerializable(typeof(CachedPortalConfig))]

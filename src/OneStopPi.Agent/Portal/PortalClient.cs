@@ -3,11 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Portal;
 
 /// <summary>The portal's answer to a config request: new config, or "not modified".</summary>
-public sealed record ConfigFetch(PortalAgentConfig? Config, string? ETag, bool NotModified);
+public sealed record ConfigFetch(AgentConfig? Config, string? ETag, bool NotModified);
 
 /// <summary>
 /// Talks to the portal's agent API (/api/agent/v1; docs/portal-api.md). Every failure is either
@@ -20,8 +21,8 @@ public sealed class PortalClient
     public PortalClient(HttpClient http) => _http = http;
 
     public Task<EnrolResponse> EnrolAsync(Uri portal, EnrolRequest request, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, new Uri(portal, "api/agent/v1/enrol"), null, JsonContent.Create(request, AgentJsonContext.Default.EnrolRequest),
-            AgentJsonContext.Default.EnrolResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, new Uri(portal, "api/agent/v1/enrol"), null, JsonContent.Create(request, ContractsJsonContext.Default.EnrolRequest),
+            ContractsJsonContext.Default.EnrolResponse, cancellationToken);
 
     public async Task<ConfigFetch> GetConfigAsync(PortalSession session, string? etag, CancellationToken cancellationToken)
     {
@@ -37,7 +38,7 @@ public sealed class PortalClient
             return new ConfigFetch(null, etag, NotModified: true);
         }
 
-        PortalAgentConfig config = await ReadAsync(response, AgentJsonContext.Default.PortalAgentConfig, cancellationToken).ConfigureAwait(false);
+        AgentConfig config = await ReadAsync(response, ContractsJsonContext.Default.AgentConfig, cancellationToken).ConfigureAwait(false);
         return new ConfigFetch(config, response.Headers.ETag?.ToString(), NotModified: false);
     }
 
@@ -47,15 +48,15 @@ public sealed class PortalClient
         using var request = session.Request(HttpMethod.Put, $"batches/{Uri.EscapeDataString(batchId)}");
         request.Content = Zip(zip);
         using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(response, AgentJsonContext.Default.BatchAccepted, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, ContractsJsonContext.Default.BatchAccepted, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<HeartbeatResponse> HeartbeatAsync(PortalSession session, HeartbeatRequest heartbeat, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, session.Uri("heartbeat"), session, JsonContent.Create(heartbeat, AgentJsonContext.Default.HeartbeatRequest),
-            AgentJsonContext.Default.HeartbeatResponse, cancellationToken);
+        SendAsync(HttpMethod.Post, session.Uri("heartbeat"), session, JsonContent.Create(heartbeat, ContractsJsonContext.Default.HeartbeatRequest),
+            ContractsJsonContext.Default.HeartbeatResponse, cancellationToken);
 
-    public Task<PortalCommand[]> PollCommandsAsync(PortalSession session, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, session.Uri("commands"), session, null, AgentJsonContext.Default.PortalCommandArray, cancellationToken);
+    public Task<PendingCommand[]> PollCommandsAsync(PortalSession session, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, session.Uri("commands"), session, null, ContractsJsonContext.Default.PendingCommandArray, cancellationToken);
 
     public async Task AcknowledgeCommandAsync(PortalSession session, long commandId, CancellationToken cancellationToken)
     {
@@ -73,7 +74,7 @@ public sealed class PortalClient
     public async Task CompleteCommandAsync(PortalSession session, long commandId, CommandOutcome outcome, CancellationToken cancellationToken)
     {
         using var request = session.Request(HttpMethod.Post, $"commands/{commandId}/complete");
-        request.Content = JsonContent.Create(outcome, AgentJsonContext.Default.CommandOutcome);
+        request.Content = JsonContent.Create(outcome, ContractsJsonContext.Default.CommandOutcome);
         using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -194,7 +195,7 @@ public sealed class PortalClient
     {
         try
         {
-            ProblemDetailsBody? problem = await response.Content.ReadFromJsonAsync(AgentJsonContext.Default.ProblemDetailsBody, cancellationToken).ConfigureAwait(false);
+            ProblemDetailsBody? problem = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDetailsBody, cancellationToken).ConfigureAwait(false);
             return problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "";
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.State;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Portal;
 

@@ -7,18 +7,20 @@ using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upgrade;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Portal;
 
 /// <summary>
 /// Keeps the agent in touch with the portal: enrols, refreshes the configuration, sends the
-/// heartbeat, and polls for remote commands at the configured interval (0 = never).
+/// heartbeat, and polls for remote commands at the configured interval (0 = never), which the
+/// <see cref="CommandRunner"/> runs beside this loop.
 /// </summary>
 public sealed partial class PortalSync : SupervisedStage
 {
     private readonly PortalLink _link;
     private readonly PortalClient _client;
-    private readonly CommandExecutor _commands;
+    private readonly CommandQueue _commands;
     private readonly FileOutbox _outbox;
     private readonly RunStateStore _runState;
     private readonly TimeProvider _time;
@@ -34,7 +36,7 @@ public sealed partial class PortalSync : SupervisedStage
     /// <summary>One round is a few portal calls, each bounded by the client's 2-minute timeout.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMinutes(15);
 
-    public PortalSync(PortalLink link, PortalClient client, CommandExecutor commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
+    public PortalSync(PortalLink link, PortalClient client, CommandQueue commands, FileOutbox outbox, RunStateStore runState, TimeProvider time,
         AgentVersion version, ILogger<PortalSync> logger, AgentStages stages, AgentTimings? timings = null, LanSettings? lan = null, SetupKey? setupKey = null,
         SiteClock? siteClock = null, PortalContactFile? contact = null)
         : base(stages.Stage(AgentStages.PortalSync, Period), time, logger)
@@ -91,7 +93,7 @@ public sealed partial class PortalSync : SupervisedStage
                 lastPoll = _time.GetTimestamp();
                 if (_runState.Current.OpenCommands.Count > 0)
                 {
-                    await ReportOpenCommandsAsync(session, stoppingToken).ConfigureAwait(false);
+                    _commands.RequestReview(session);
                 }
 
                 await PollCommandsAsync(session, stoppingToken).ConfigureAwait(false);
@@ -146,7 +148,7 @@ public sealed partial class PortalSync : SupervisedStage
 
     private async Task PollCommandsAsync(PortalSession session, CancellationToken cancellationToken)
     {
-        PortalCommand[] commands;
+        PendingCommand[] commands;
         try
         {
             commands = await _client.PollCommandsAsync(session, cancellationToken).ConfigureAwait(false);
@@ -163,47 +165,12 @@ public sealed partial class PortalSync : SupervisedStage
             return;
         }
 
-        foreach (PortalCommand command in commands.OrderBy(c => c.Id))
-        {
-            try
-            {
-                // A command waits on the scan worker (a forced scan) or on its own time limit (a walk): not this loop's hang.
-                Liveness.Idle();
-                await _commands.ExecuteAsync(session, command, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException or IOException or UnauthorizedAccessException)
-            {
-                LogCommandFailed(e, command.Id);
-            }
-            finally
-            {
-                Liveness.Beat();
-            }
-        }
-    }
-
-    private async Task ReportOpenCommandsAsync(PortalSession session, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _commands.ReportOpenCommandsAsync(session, cancellationToken).ConfigureAwait(false);
-            _link.RecordContact();
-        }
-        catch (PortalRejectedException e) when (e.IsAuthentication)
-        {
-            await _link.ForgetEnrolmentAsync(e.Message).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException)
-        {
-            LogPortalProblem("command report", e.Message);
-        }
+        // Run beside this loop (CommandRunner): a forced scan or a 10-minute walk holds up no heartbeat.
+        _commands.Offer(session, commands);
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Portal {What} failed: {Reason}")]
     private partial void LogPortalProblem(string what, string reason);
-
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "Remote command {Id} could not be completed")]
-    private partial void LogCommandFailed(Exception exception, long id);
 }
 
 /// <summary>The agent's version as reported to the portal and on the LAN.</summary>

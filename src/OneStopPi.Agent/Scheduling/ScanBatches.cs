@@ -1,4 +1,4 @@
-using System.IO.Compression;
+using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Readings;
 using OneStopPi.Collection.Readings;
@@ -67,17 +67,11 @@ public sealed class ScanBatches
         string key = Guid.CreateVersion7(end).ToString("N");
         byte[] document = ReadingDocumentWriter.Write(_agentId, _siteId, _kind, _missed, _start, end, _pending);
         _pending.Clear();
-        using var zip = new MemoryStream();
-        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            ZipArchiveEntry entry = archive.CreateEntry($"{_kind.ToString().ToLowerInvariant()}-{key}.xml", CompressionLevel.SmallestSize);
-            using Stream stream = entry.Open();
-            stream.Write(document); // in memory: nothing to wait for
-        }
+        byte[] zip = InMemoryZip.Of([($"{_kind.ToString().ToLowerInvariant()}-{key}.xml", document)]);
 
         // A status batch is not queued while the outbox's budget is full of meter batches (FileOutbox.StatusPaused).
         OutboxItem? queued = await _outbox.AppendAsync(_kind == ScanKind.Meter ? OutboxItemKind.Meter : OutboxItemKind.Status, key,
-            zip.GetBuffer().AsMemory(0, (int)zip.Length), cancellationToken).ConfigureAwait(false);
+            zip, cancellationToken).ConfigureAwait(false);
         FirstKey ??= queued?.Key;
         Written++;
     }

@@ -1,4 +1,5 @@
 using OneStopPi.Agent.Portal;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.State;
 
@@ -6,7 +7,7 @@ namespace OneStopPi.Agent.State;
 public sealed record EnrolmentState(Guid AgentId, string Token, Uri PortalUrl);
 
 /// <summary>The last good configuration from the portal and its ETag (state/portal-config.json, 0600).</summary>
-public sealed record CachedPortalConfig(string? ETag, PortalAgentConfig Config, DateTimeOffset FetchedAt);
+public sealed record CachedPortalConfig(string? ETag, AgentConfig Config, DateTimeOffset FetchedAt);
 
 /// <summary>Progress that must survive restarts (state/run.json).</summary>
 public sealed record AgentRunState

@@ -8,12 +8,6 @@ namespace OneStopPi.Agent.Upgrade;
 // helper through the agent's state directory; the outcome comes back the same way. The journal is the
 // helper's own, in its own directory.
 
-/// <summary>The upgrade command's parameter as the portal writes it: one package per architecture of the release.</summary>
-public sealed record UpgradeParameter(string Version, bool AllowDowngrade, IReadOnlyList<ReleasePackage> Packages);
-
-/// <summary>Sha256 in hex; Signature base64 of the DER ECDSA signature.</summary>
-public sealed record ReleasePackage(string Architecture, long Size, string Sha256, string Signature);
-
 /// <summary>What the agent hands to the helper, beside package.deb and package.deb.sig (upgrade/request.json).</summary>
 public sealed record UpgradeRequest(long CommandId, string Version, string Architecture, bool AllowDowngrade, long Size, string Sha256, string FromVersion);
 
@@ -55,7 +49,6 @@ public enum UpgradeStep
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(UpgradeParameter))]
 [JsonSerializable(typeof(UpgradeRequest))]
 [JsonSerializable(typeof(UpgradeOutcome))]
 [JsonSerializable(typeof(PortalContact))]

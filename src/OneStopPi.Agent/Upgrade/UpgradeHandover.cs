@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.State;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Upgrade;
 
@@ -122,7 +123,7 @@ public sealed partial class UpgradeHandover
         }
     }
 
-    private async Task<string?> DownloadAndCheckAsync(PortalSession session, UpgradeParameter upgrade, ReleasePackage package, byte[] expectedHash, byte[] signature,
+    private async Task<string?> DownloadAndCheckAsync(PortalSession session, UpgradeParameter upgrade, UpgradePackage package, byte[] expectedHash, byte[] signature,
         string download, CancellationToken cancellationToken)
     {
         var options = new FileStreamOptions
@@ -309,7 +310,7 @@ public sealed partial class UpgradeHandover
 
         try
         {
-            return JsonSerializer.Deserialize(parameter, UpgradeJsonContext.Default.UpgradeParameter) is { Version: not null, Packages: not null } p ? p : null;
+            return JsonSerializer.Deserialize(parameter, ContractsJsonContext.Default.UpgradeParameter) is { Version: not null, Packages: not null } p ? p : null;
         }
         catch (JsonException)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Outbox;
 using OneStopPi.Agent.Portal;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Upload;
 

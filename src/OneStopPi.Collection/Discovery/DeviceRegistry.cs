@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Serialization;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Collection.Discovery;
 
@@ -65,21 +66,8 @@ public sealed class DeviceRegistry
 
     public DeviceRegistryDocument ToDocument() => new(DeviceRegistryDocument.CurrentVersion, Devices);
 
-    /// <summary>The identity key of a device, from what discovery or a reading told us.</summary>
-    public static string KeyOf(string? vendor, string? serial, string? mac, string ip)
-    {
-        if (!string.IsNullOrWhiteSpace(serial))
-        {
-            return $"serial:{(vendor ?? "?").Trim().ToUpperInvariant()}:{serial.Trim().ToUpperInvariant()}";
-        }
-
-        if (!string.IsNullOrWhiteSpace(mac) && mac != "00:00:00:00:00:00")
-        {
-            return $"mac:{mac.Trim().ToLowerInvariant()}";
-        }
-
-        return $"ip:{ip}";
-    }
+    /// <summary>The identity key of a device, from what discovery or a reading told us: the portal keys its devices the same way.</summary>
+    public static string KeyOf(string? vendor, string? serial, string? mac, string ip) => DeviceIdentity.Key(vendor, serial, mac, ip);
 
     /// <summary>The credential that worked last time for whatever device was last at <paramref name="address"/>.</summary>
     public int? PreferredCredential(IPAddress address)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Security;
 
@@ -24,7 +25,7 @@ internal sealed class AgentConfigBuilder(PortalDbContext db, CredentialVault vau
                 vault.Unprotect(site.Id, site.CredentialsProtected),
                 new ScheduleConfig(site.MeterTime, site.TimeZone, site.StatusIntervalMinutes, site.CommandPollSeconds),
                 site.LogMode);
-        var json = JsonSerializer.SerializeToUtf8Bytes(config, PortalJsonContext.Default.AgentConfig);
+        var json = JsonSerializer.SerializeToUtf8Bytes(config, ContractsJsonContext.Default.AgentConfig);
         return new RenderedConfig(json, ETagOf(json));
     }
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Hosting;
 using OneStopPi.Portal.Readings;
@@ -151,9 +152,9 @@ internal static class AgentEndpoints
     {
         var current = AgentAuthFilter.Current(http);
         if (request.UptimeSeconds < 0 || request.OutboxDepth < 0 || request.DroppedReadings < 0 || request.Version is { Length: > 64 }
-            || request.SetupKey is { Length: > 64 })
+            || request.SetupKey is { Length: > 64 } || request.StageRestarts < 0 || request.ClockSource is { Length: > 16 })
         {
-            return Problems.BadRequest("uptime, outbox depth and dropped readings cannot be negative; version and setup key are at most 64 characters");
+            return Problems.BadRequest("uptime, outbox depth, dropped readings and stage restarts cannot be negative; version and setup key are at most 64 characters, the clock source 16");
         }
 
         var agent = await db.Agents.FirstAsync(a => a.Id == current.Id, http.RequestAborted).ConfigureAwait(false);
@@ -164,6 +165,9 @@ internal static class AgentEndpoints
         agent.LastStatusScanAt = request.LastStatusScan?.ToUniversalTime();
         agent.OutboxDepth = request.OutboxDepth;
         agent.DroppedReadings = request.DroppedReadings;
+        agent.StageRestarts = request.StageRestarts;
+        agent.OutboxFull = request.OutboxFull;
+        agent.ClockSource = request.ClockSource;
         if (!string.IsNullOrWhiteSpace(request.SetupKey) && vault.UnprotectSetupKey(agent.Id, agent.SetupKeyProtected) != request.SetupKey)
         {
             agent.SetupKeyProtected = vault.ProtectSetupKey(agent.Id, request.SetupKey);
@@ -192,7 +196,7 @@ internal static class AgentEndpoints
         }
 
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(commands.Select(c => new CommandDto(c.Id, c.Type, c.Parameter, c.CreatedAt)).ToArray());
+        return TypedResults.Ok(commands.Select(c => new PendingCommand(c.Id, (CommandType)c.Type, c.Parameter, c.CreatedAt)).ToArray());
     }
 
     private static async Task<IResult> AckCommandAsync(long id, HttpContext http, PortalDbContext db, TimeProvider time, ILoggerFactory loggers)

@@ -1,46 +1,10 @@
+
+using OneStopPi.Contracts;
+
 namespace OneStopPi.Portal.Api;
 
-// Wire records of both APIs. Serialized only through PortalJsonContext (camelCase).
-
-// ---- agent API -------------------------------------------------------------------------------
-
-public sealed record EnrolRequest(string EnrolmentKey, string HardwareId, string? Mac, string? Hostname, string? Version);
-
-public sealed record EnrolResponse(Guid AgentId, string Token, bool Assigned);
-
-public sealed record AgentConfig(
-    Guid AgentId,
-    int? SiteId,
-    bool Assigned,
-    long Version,
-    IReadOnlyList<string> Ranges,
-    IReadOnlyList<string> Exclusions,
-    SnmpCredentials Snmp,
-    ScheduleConfig Schedule,
-    string LogMode);
-
-/// <summary>v1/v2c communities in the order to try them; v3 users.</summary>
-public sealed record SnmpCredentials(IReadOnlyList<string> Communities, IReadOnlyList<SnmpV3User> V3Users);
-
-/// <summary>An SNMPv3 user. AuthProtocol: MD5, SHA, SHA224..SHA512; PrivProtocol: DES, 3DES, AES, AES192, AES256 (Blumenthal key extension), AES192C, AES256C (Reeder/"Cisco").</summary>
-public sealed record SnmpV3User(
-    string User, string? AuthProtocol, string? AuthPassword, string? PrivProtocol, string? PrivPassword, string? Context);
-
-/// <summary>MeterTime "HH:mm" in TimeZone (IANA id); CommandPollSeconds 0 = never poll.</summary>
-public sealed record ScheduleConfig(string MeterTime, string TimeZone, int StatusIntervalMinutes, int CommandPollSeconds);
-
-public sealed record BatchAccepted(string BatchId, bool Duplicate, int Documents, int Readings);
-
-public sealed record HeartbeatRequest(
-    string? Version, long UptimeSeconds, DateTime? LastMeterScan, DateTime? LastStatusScan, int OutboxDepth, long DroppedReadings,
-    string? SetupKey = null);
-
-/// <summary>ServerTime: the portal's clock as it answers; an agent whose site blocks NTP keeps its time by it.</summary>
-public sealed record HeartbeatResponse(string ConfigEtag, int PendingCommands, DateTime ServerTime);
-
-public sealed record CommandDto(long Id, int Type, string? Parameter, DateTime CreatedAt);
-
-public sealed record CommandOutcome(bool Succeeded, string? Message);
+// The operator API's records, serialized through PortalJsonContext (camelCase). The agent API's are the
+// contract's (OneStopPi.Contracts), shared with the agent.
 
 // ---- operator API ----------------------------------------------------------------------------
 
@@ -90,7 +54,10 @@ public sealed record AgentView(
     int? OutboxDepth,
     long? DroppedReadings,
     string? SetupKey,
-    string? Upgrade = null);
+    string? Upgrade = null,
+    int? StageRestarts = null,
+    bool? OutboxFull = null,
+    string? ClockSource = null);
 
 public sealed record AssignRequest(int SiteId);
 
@@ -142,9 +109,3 @@ public sealed record ReleaseView(string Version, string Architecture, long Size,
 
 /// <summary>AllowDowngrade also allows reinstalling the version an agent already runs.</summary>
 public sealed record UpgradeRequest(string Version, bool AllowDowngrade = false);
-
-/// <summary>The upgrade command's parameter, as the agent reads it (docs/portal-api.md, "Remote upgrade").</summary>
-public sealed record UpgradeParameter(string Version, bool AllowDowngrade, IReadOnlyList<UpgradePackage> Packages);
-
-/// <summary>Sha256 in hex; Signature base64 of the DER signature.</summary>
-public sealed record UpgradePackage(string Architecture, long Size, string Sha256, string Signature);

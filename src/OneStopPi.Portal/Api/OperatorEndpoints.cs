@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Security;
 
@@ -97,7 +98,7 @@ internal static class OperatorEndpoints
         errors.Add(update.TimeZone is { } tz ? SiteSettings.CheckTimeZone(tz) : null);
         errors.Add(update.StatusIntervalMinutes is < 1 or > 1440 ? "the status interval is 1 to 1440 minutes" : null);
         errors.Add(update.CommandPollSeconds is < 0 or > 86400 ? "the command-poll interval is 0 (never) to 86400 seconds" : null);
-        errors.Add(update.LogMode is { } lm && !SiteSettings.LogModes.Contains(lm) ? $"log mode is one of {string.Join(", ", SiteSettings.LogModes)}" : null);
+        errors.Add(update.LogMode is { } lm && !LogModes.IsKnown(lm) ? $"log mode is one of {string.Join(", ", LogModes.All)}" : null);
         errors.Add((update.Communities ?? []).Any(c => c.Length is 0 or > 64) ? "a community has 1 to 64 characters" : null);
         errors.Add((update.Ranges?.Count ?? 0) + (update.Exclusions?.Count ?? 0) > 1000 ? "at most 1000 ranges and exclusions" : null);
         if (errors.FirstOrDefault(e => e is not null) is { } error)
@@ -118,7 +119,7 @@ internal static class OperatorEndpoints
         if (update.Communities is not null || update.V3Users is not null)
         {
             var current = vault.Unprotect(site.Id, site.CredentialsProtected);
-            site.CredentialsProtected = vault.Protect(site.Id, new SnmpCredentials(update.Communities ?? current.Communities, update.V3Users ?? current.V3Users));
+            site.CredentialsProtected = vault.Protect(site.Id, new SnmpConfig(update.Communities ?? current.Communities, update.V3Users ?? current.V3Users));
         }
 
         site.MeterTime = update.MeterTime ?? site.MeterTime;
@@ -182,7 +183,7 @@ internal static class OperatorEndpoints
 
     internal static AgentView ToView(Agent a, CredentialVault vault, string? upgrade = null) => new(a.Id, a.HardwareId, a.Mac, a.Hostname, a.Version, a.EnrolledSiteId, a.SiteId,
         a.EnrolledAt, a.LastSeenAt, a.LastHeartbeatAt, a.UptimeSeconds, a.LastMeterScanAt, a.LastStatusScanAt, a.OutboxDepth, a.DroppedReadings,
-        vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected), upgrade);
+        vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected), upgrade, a.StageRestarts, a.OutboxFull, a.ClockSource);
 
     private static async Task<IResult> AssignAgentAsync(Guid agentId, AssignRequest request, PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
     {

@@ -1,19 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Portal.Api;
 
-/// <summary>Every DTO of both APIs, source-generated; registered first in the HTTP JSON options.</summary>
+/// <summary>
+/// The operator API's records and the stored credentials, source-generated; registered in the HTTP JSON options after
+/// the agent API's ContractsJsonContext.
+/// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(EnrolRequest))]
-[JsonSerializable(typeof(EnrolResponse))]
-[JsonSerializable(typeof(AgentConfig))]
-[JsonSerializable(typeof(SnmpCredentials))]
-[JsonSerializable(typeof(BatchAccepted))]
-[JsonSerializable(typeof(HeartbeatRequest))]
-[JsonSerializable(typeof(HeartbeatResponse))]
-[JsonSerializable(typeof(CommandDto[]))]
-[JsonSerializable(typeof(CommandOutcome))]
+[JsonSerializable(typeof(SnmpConfig))]
 [JsonSerializable(typeof(CreateSiteRequest))]
 [JsonSerializable(typeof(SiteCreated))]
 [JsonSerializable(typeof(SiteView[]))]
@@ -31,7 +27,6 @@ namespace OneStopPi.Portal.Api;
 [JsonSerializable(typeof(ReleaseView))]
 [JsonSerializable(typeof(ReleaseView[]))]
 [JsonSerializable(typeof(UpgradeRequest))]
-[JsonSerializable(typeof(UpgradeParameter))]
 public sealed partial class PortalJsonContext : JsonSerializerContext;
 
 /// <summary>The same records, indented, for the CLI's output.</summary>

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Hosting;
 using OneStopPi.Portal.Readings;
@@ -234,7 +235,7 @@ internal static class ReleaseEndpoints
 
         var parameter = JsonSerializer.Serialize(new UpgradeParameter(request.Version, request.AllowDowngrade,
             [.. packages.Select(p => new UpgradePackage(p.Architecture, p.SizeBytes, Convert.ToHexStringLower(p.Sha256), Convert.ToBase64String(p.Signature)))]),
-            PortalJsonContext.Default.UpgradeParameter);
+            ContractsJsonContext.Default.UpgradeParameter);
         return parameter.Length > 1024
             ? (null, Problems.BadRequest($"release {request.Version} has too many architectures for one command"))
             : (parameter, null);
@@ -264,7 +265,7 @@ internal static class ReleaseEndpoints
         string version;
         try
         {
-            version = JsonSerializer.Deserialize(command.Parameter ?? "", PortalJsonContext.Default.UpgradeParameter)?.Version ?? "?";
+            version = JsonSerializer.Deserialize(command.Parameter ?? "", ContractsJsonContext.Default.UpgradeParameter)?.Version ?? "?";
         }
         catch (JsonException)
         {

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Portal.Api;
 
 /// <summary>Checks what an operator sets on a site; each method returns an error sentence or null.</summary>
 internal static partial class SiteSettings
 {
-    public static readonly string[] LogModes = ["normal", "verbose", "debug"];
     public static readonly string[] AuthProtocols = ["MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"];
     public static readonly string[] PrivProtocols = ["DES", "3DES", "AES", "AES192", "AES256", "AES192C", "AES256C"];
 

@@ -44,6 +44,12 @@ internal sealed class Agent
     public DateTime? LastStatusScanAt { get; set; }
     public int? OutboxDepth { get; set; }
     public long? DroppedReadings { get; set; }
+    /// <summary>From the heartbeat: how often the agent's stages failed and were restarted since it started.</summary>
+    public int? StageRestarts { get; set; }
+    /// <summary>From the heartbeat: the agent's disk budget is full of batches it keeps, so new status readings are not queued.</summary>
+    public bool? OutboxFull { get; set; }
+    /// <summary>From the heartbeat: the clock the agent trusts (ntp, portal, none).</summary>
+    public string? ClockSource { get; set; }
     /// <summary>The box's local setup key from its heartbeat, protected with ASP.NET Core Data Protection; never plain text.</summary>
     public string? SetupKeyProtected { get; set; }
 }

@@ -42,6 +42,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
             b.Property(a => a.Mac).HasMaxLength(17);
             b.Property(a => a.Hostname).HasMaxLength(253);
             b.Property(a => a.Version).HasMaxLength(64);
+            b.Property(a => a.ClockSource).HasMaxLength(16);
             b.HasIndex(a => a.HardwareId).IsUnique();
             b.HasOne<Site>().WithMany().HasForeignKey(a => a.EnrolledSiteId).OnDelete(DeleteBehavior.Restrict);
             b.HasOne<Site>().WithMany().HasForeignKey(a => a.SiteId).OnDelete(DeleteBehavior.SetNull);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Readings;
@@ -45,7 +46,11 @@ internal static class PortalHost
         builder.Services.AddScoped<BatchIngestor>();
         builder.Services.AddScoped<DeviceQueries>();
         builder.Services.AddScoped<Forecast.SupplyForecasts>();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, PortalJsonContext.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, PortalJsonContext.Default);
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
+        });
         builder.Services.AddPortalRateLimits(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

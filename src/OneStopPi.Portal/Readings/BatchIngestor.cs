@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Hosting;
@@ -212,7 +213,8 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
     /// <summary>The site's devices by identity: vendor + serial first, then MAC, then (neither known) IP.</summary>
     private sealed class DeviceIndex
     {
-        private readonly Dictionary<(string Vendor, string Serial), Device> _bySerial = [];
+        // Keyed by the contract's identity rules (DeviceIdentity), the same as the agent's registry: serials without case.
+        private readonly Dictionary<string, Device> _bySerial = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Device> _byMac = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Device> _byIp = new(StringComparer.Ordinal);
 
@@ -260,36 +262,37 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
 
         private Device? Find(string vendor, string? serial, string? mac, string ip)
         {
-            if (serial is not null)
+            string? macKey = DeviceIdentity.MacKey(mac);
+            if (DeviceIdentity.SerialKey(vendor, serial) is { } serialKey)
             {
-                if (_bySerial.TryGetValue((vendor, serial), out var bySerial))
+                if (_bySerial.TryGetValue(serialKey, out var bySerial))
                 {
                     return bySerial;
                 }
 
-                return mac is not null && _byMac.TryGetValue(mac, out var seenWithoutSerial) && seenWithoutSerial.Serial is null
+                return macKey is not null && _byMac.TryGetValue(macKey, out var seenWithoutSerial) && seenWithoutSerial.Serial is null
                     ? seenWithoutSerial
                     : null;
             }
 
-            if (mac is not null)
+            if (macKey is not null)
             {
-                return _byMac.GetValueOrDefault(mac);
+                return _byMac.GetValueOrDefault(macKey);
             }
 
-            return _byIp.TryGetValue(ip, out var byIp) && byIp.Serial is null && byIp.Mac is null ? byIp : null;
+            return _byIp.TryGetValue(ip, out var byIp) && DeviceIdentity.SerialKey(byIp.Vendor, byIp.Serial) is null && DeviceIdentity.MacKey(byIp.Mac) is null ? byIp : null;
         }
 
         private void Index(Device device)
         {
-            if (device.Serial is not null)
+            if (DeviceIdentity.SerialKey(device.Vendor, device.Serial) is { } serialKey)
             {
-                _bySerial[(device.Vendor, device.Serial)] = device;
+                _bySerial[serialKey] = device;
             }
 
-            if (device.Mac is not null)
+            if (DeviceIdentity.MacKey(device.Mac) is { } macKey)
             {
-                _byMac[device.Mac] = device;
+                _byMac[macKey] = device;
             }
 
             _byIp[device.Ip] = device;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 
 namespace OneStopPi.Portal.Security;
@@ -13,18 +14,18 @@ namespace OneStopPi.Portal.Security;
 /// </summary>
 internal sealed class CredentialVault(IDataProtectionProvider provider)
 {
-    private const string Purpose = "OneStopPi.Portal.SnmpCredentials.v1";
+    private const string Purpose = "OneStopPi.Portal.SnmpConfig.v1";
     private const string SetupKeyPurpose = "OneStopPi.Portal.AgentSetupKey.v1";
 
-    public static SnmpCredentials Empty { get; } = new([], []);
+    public static SnmpConfig Empty { get; } = new([], []);
 
-    public string Protect(int siteId, SnmpCredentials credentials) =>
-        Protector(siteId).Protect(JsonSerializer.Serialize(credentials, PortalJsonContext.Default.SnmpCredentials));
+    public string Protect(int siteId, SnmpConfig credentials) =>
+        Protector(siteId).Protect(JsonSerializer.Serialize(credentials, PortalJsonContext.Default.SnmpConfig));
 
-    public SnmpCredentials Unprotect(int siteId, string? protectedJson) =>
+    public SnmpConfig Unprotect(int siteId, string? protectedJson) =>
         protectedJson is null
             ? Empty
-            : JsonSerializer.Deserialize(Protector(siteId).Unprotect(protectedJson), PortalJsonContext.Default.SnmpCredentials) ?? Empty;
+            : JsonSerializer.Deserialize(Protector(siteId).Unprotect(protectedJson), PortalJsonContext.Default.SnmpConfig) ?? Empty;
 
     /// <summary>An agent's local setup key at rest; the purpose chain carries the agent id.</summary>
     public string ProtectSetupKey(Guid agentId, string setupKey) => SetupKeyProtector(agentId).Protect(setupKey);

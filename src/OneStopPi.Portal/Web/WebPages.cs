@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Security;
@@ -83,14 +84,19 @@ internal static class WebPages
     private static string AgentTable(List<Agent> agents, CredentialVault vault, Dictionary<Guid, UpgradeStatus> upgrades)
     {
         var html = new StringBuilder("<div class=scroll><table class=cards><tr><th>Agent</th><th>Site</th><th>Last seen</th><th>Version</th><th>Upgrade</th><th>Uptime</th>"
-            + "<th>Outbox</th><th>Dropped</th><th>Last meter scan</th><th>Setup key</th></tr>");
+            + "<th>Outbox</th><th>Dropped</th><th>Restarts</th><th>Clock</th><th>Last meter scan</th><th>Setup key</th></tr>");
         foreach (var a in agents)
         {
             var site = a.SiteId is { } s ? $"<a href=\"/sites/{s}\">{s}</a>" : "<span class=warn>unassigned</span>";
             var dropped = a.DroppedReadings is > 0 ? $"<span class=bad>{E(a.DroppedReadings)}</span>" : E(a.DroppedReadings);
+            // A full outbox (status readings not queued), a restarted stage and a clock without NTP stand out.
+            var outbox = a.OutboxFull is true ? $"<span class=bad>{E(a.OutboxDepth)} full</span>" : E(a.OutboxDepth);
+            var restarts = a.StageRestarts is > 0 ? $"<span class=warn>{E(a.StageRestarts)}</span>" : E(a.StageRestarts);
+            var clock = a.ClockSource is null or ClockSources.Ntp ? E(a.ClockSource) : $"<span class=warn>{E(a.ClockSource)}</span>";
             html.Append($"<tr><td>{E(a.Hostname ?? a.HardwareId)}<br><span class=muted>{a.Id}</span></td><td data-l=Site>{site}</td><td data-l=\"Last seen\">{When(a.LastSeenAt)}</td>")
                 .Append($"<td data-l=Version>{E(a.Version)}</td>{UpgradeCell(upgrades.GetValueOrDefault(a.Id))}<td class=n data-l=Uptime>{(a.UptimeSeconds is { } up ? E($"{up / 86400}d {up % 86400 / 3600}h") : "")}</td>")
-                .Append($"<td class=n data-l=Outbox>{E(a.OutboxDepth)}</td><td class=n data-l=Dropped>{dropped}</td><td data-l=\"Last meter scan\">{When(a.LastMeterScanAt)}</td>")
+                .Append($"<td class=n data-l=Outbox>{outbox}</td><td class=n data-l=Dropped>{dropped}</td><td class=n data-l=Restarts>{restarts}</td><td data-l=Clock>{clock}</td>")
+                .Append($"<td data-l=\"Last meter scan\">{When(a.LastMeterScanAt)}</td>")
                 .Append($"<td data-l=\"Setup key\"><code class=setup-key>{E(vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected))}</code></td></tr>");
         }
 

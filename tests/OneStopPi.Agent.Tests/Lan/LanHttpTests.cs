@@ -123,7 +123,7 @@ public sealed class LanHttpTests
             Assert.That(stages.GetProperty("restarts").GetInt32(), Is.Zero);
             Assert.That(stages.GetProperty("stalled").ValueKind, Is.EqualTo(JsonValueKind.Null));
             Assert.That(stages.GetProperty("each").EnumerateArray().Select(e => e.GetProperty("name").GetString()),
-                Is.EquivalentTo(new[] { "scheduler", "scan worker", "uploader", "portal sync", "LAN face" }));
+                Is.EquivalentTo(new[] { "scheduler", "scan worker", "uploader", "portal sync", "commands", "LAN face" }));
         });
     }
 

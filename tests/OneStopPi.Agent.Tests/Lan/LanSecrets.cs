@@ -1,5 +1,6 @@
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.State;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Tests.Lan;
 
@@ -27,9 +28,9 @@ internal static class LanSecrets
     {
         await new JsonStateFile<EnrolmentState>(paths.State("enrolment.json"), AgentJsonContext.Default.EnrolmentState)
             .SaveAsync(new EnrolmentState(AgentId, Token, Portal)).ConfigureAwait(false);
-        var config = new PortalAgentConfig(AgentId, 7, true, 3, [range], [],
-            new PortalSnmpCredentials([Community, "public"], [new PortalV3User("osp-test-user", "SHA", AuthPassword, "AES", PrivPassword, null)]),
-            new PortalSchedule("03:00", "UTC", 0, 0), "normal");
+        var config = new AgentConfig(AgentId, 7, true, 3, [range], [],
+            new SnmpConfig([Community, "public"], [new SnmpV3User("osp-test-user", "SHA", AuthPassword, "AES", PrivPassword, null)]),
+            new ScheduleConfig("03:00", "UTC", 0, 0), "normal");
         await new JsonStateFile<CachedPortalConfig>(paths.State("portal-config.json"), AgentJsonContext.Default.CachedPortalConfig)
             .SaveAsync(new CachedPortalConfig("\"3\"", config, DateTimeOffset.UtcNow)).ConfigureAwait(false);
     };

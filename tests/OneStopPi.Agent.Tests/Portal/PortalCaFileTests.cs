@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Portal;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Tests.Portal;
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.State;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Tests.Service;
 
@@ -75,10 +76,10 @@ public sealed partial class BadConfigTests
     /// <summary>Configurations only a broken (or newer) portal would send, and the reason the agent gives.</summary>
     public static IEnumerable<TestCaseData> BadConfigurations()
     {
-        static TestCaseData Case(string name, Func<PortalAgentConfig, PortalAgentConfig> spoil, string reason) =>
+        static TestCaseData Case(string name, Func<AgentConfig, AgentConfig> spoil, string reason) =>
             new TestCaseData(spoil, reason).SetArgDisplayNames(name);
 
-        PortalV3User user = GoodUser;
+        SnmpV3User user = GoodUser;
         yield return Case("unknown v3 auth protocol", c => c with { Snmp = c.Snmp with { V3Users = [user with { AuthProtocol = "SHA3-256" }] } },
             "v3 user 'mps': unknown authentication protocol 'SHA3-256'");
         yield return Case("unknown v3 privacy protocol", c => c with { Snmp = c.Snmp with { V3Users = [user with { PrivProtocol = "AES512" }] } },
@@ -96,7 +97,7 @@ public sealed partial class BadConfigTests
     }
 
     [TestCaseSource(nameof(BadConfigurations))]
-    public async Task A_bad_configuration_is_refused_whole_and_the_last_good_one_stays_on_disk_and_in_force(Func<PortalAgentConfig, PortalAgentConfig> spoil, string reason)
+    public async Task A_bad_configuration_is_refused_whole_and_the_last_good_one_stays_on_disk_and_in_force(Func<AgentConfig, AgentConfig> spoil, string reason)
     {
         using var portal = new StubConfigPortal(Json(GoodConfig));
         var log = new ListLogger<PortalLink>();
@@ -151,12 +152,12 @@ public sealed partial class BadConfigTests
         Assert.That(log.WithId(3004).Single().Message, Does.Contain("Portal unavailable for configuration").And.Contain("unreadable answer"));
     }
 
-    private static readonly PortalV3User GoodUser = new("mps", "SHA256", AuthPassword, "AES", PrivPassword, null);
+    private static readonly SnmpV3User GoodUser = new("mps", "SHA256", AuthPassword, "AES", PrivPassword, null);
 
-    private static readonly PortalAgentConfig GoodConfig = new(Guid.Parse("0193a6c2-3c1e-7b9a-9f4e-6d2f0e1a2b3c"), 3, true, 1, ["10.1.0.0/24"], [],
-        new PortalSnmpCredentials(["public"], [GoodUser]), new PortalSchedule("06:00", "Europe/Berlin", 15, 300), "normal");
+    private static readonly AgentConfig GoodConfig = new(Guid.Parse("0193a6c2-3c1e-7b9a-9f4e-6d2f0e1a2b3c"), 3, true, 1, ["10.1.0.0/24"], [],
+        new SnmpConfig(["public"], [GoodUser]), new ScheduleConfig("06:00", "Europe/Berlin", 15, 300), "normal");
 
-    private static string Json(PortalAgentConfig config) => JsonSerializer.Serialize(config, AgentJsonContext.Default.PortalAgentConfig);
+    private static string Json(AgentConfig config) => JsonSerializer.Serialize(config, ContractsJsonContext.Default.AgentConfig);
 
     private static long ConfigVersionOnDisk(AgentHome home)
     {

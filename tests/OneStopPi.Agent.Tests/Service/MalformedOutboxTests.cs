@@ -66,7 +66,7 @@ public sealed partial class MalformedOutboxTests
             Assert.That((int)stages["restarts"]!, Is.Zero);
             Assert.That(stages["stalled"], Is.Null);
             Assert.That(stages["each"]!.AsArray().Select(s => (string?)s!["name"]),
-                Is.EquivalentTo(new[] { "scheduler", "scan worker", "uploader", "portal sync", "LAN face" }));
+                Is.EquivalentTo(new[] { "scheduler", "scan worker", "uploader", "portal sync", "commands", "LAN face" }));
             Assert.That((bool)status["outbox"]!["statusPaused"]!, Is.False);
         });
         Assert.That(await _agent.TerminateAsync(), Is.Zero, _agent.Tail());

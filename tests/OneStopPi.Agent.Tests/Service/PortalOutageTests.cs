@@ -182,7 +182,7 @@ public sealed class PortalOutageTests
             byte[] document = ReadingDocumentWriter.Write(Link.Session!.AgentId.ToString(), _site.SiteId.ToString(CultureInfo.InvariantCulture), kind, false,
                 now, now.AddSeconds(20), readings);
             string batchId = Guid.CreateVersion7(now).ToString("N");
-            byte[] zip = CommandExecutor.ZipOf([($"{kind.ToString().ToLowerInvariant()}-{batchId}.xml", document)]);
+            byte[] zip = InMemoryZip.Of([($"{kind.ToString().ToLowerInvariant()}-{batchId}.xml", document)]);
             await Outbox.AppendAsync(kind == ScanKind.Meter ? OutboxItemKind.Meter : OutboxItemKind.Status, batchId, zip);
             Produced.Add((batchId, kind, readings.Length, zip.Length));
             return zip.Length;

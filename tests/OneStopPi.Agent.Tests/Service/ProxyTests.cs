@@ -157,7 +157,7 @@ public sealed class ProxyTests
             byte[] document = ReadingDocumentWriter.Write(Link.Session!.AgentId.ToString(), _site.SiteId.ToString(CultureInfo.InvariantCulture), ScanKind.Status, false,
                 now, now.AddSeconds(5), [reading]);
             string batchId = Guid.CreateVersion7(now).ToString("N");
-            await Outbox.AppendAsync(OutboxItemKind.Status, batchId, CommandExecutor.ZipOf([($"status-{batchId}.xml", document)]));
+            await Outbox.AppendAsync(OutboxItemKind.Status, batchId, InMemoryZip.Of([($"status-{batchId}.xml", document)]));
             Produced.Add(batchId);
         }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OneStopPi.Contracts;
 using OneStopPi.TestSupport;
 
 namespace OneStopPi.Agent.Tests.Service;
@@ -169,7 +170,10 @@ public sealed partial class RemoteCommandTests
         CommandView done = await _portal.Operator.WaitForCommandAsync(_agentId, id, CommandTimeout);
 
         Assert.That(done.State, Is.EqualTo("failed"));
-        Assert.That(done.Message, Is.EqualTo("'printer.example' is not 'IP [start OID]'"));
+        // The contract's sentence: the portal refuses the same parameter with it when an operator queues it.
+        Assert.That(done.Message, Is.EqualTo(
+            "walk-mib needs an IP address, optionally with :port, then optionally a space and the OID to start from; 'printer.example' is not that"));
+        Assert.That(CommandRules.CheckParameter(CommandType.WalkMib, "printer.example"), Is.EqualTo(done.Message));
     }
 
     [Test]

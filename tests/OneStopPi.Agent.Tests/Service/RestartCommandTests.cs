@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OneStopPi.Agent.Commands;
+using OneStopPi.Agent.Commands.Handlers;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Outbox;
@@ -9,6 +10,7 @@ using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upload;
+using OneStopPi.Contracts;
 using OneStopPi.Snmp.Transport;
 
 namespace OneStopPi.Agent.Tests.Service;
@@ -16,7 +18,7 @@ namespace OneStopPi.Agent.Tests.Service;
 /// <summary>
 /// Command 1 (restart) with the agent as a process: it completes the command, exits cleanly (systemd's
 /// Restart=always starts it again), and the next run does not restart again. Then the "each command
-/// runs once" rule for commands taken on just before a crash, with the command executor in-process
+/// runs once" rule for commands taken on just before a crash, with the command runner in-process
 /// against the same real portal.
 /// </summary>
 [Parallelizable(ParallelScope.Self)]
@@ -85,12 +87,12 @@ public sealed class RestartCommandTests
     {
         InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "crash-before-result");
         CommandView queued = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 3);
-        PortalCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
+        PendingCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
         // The crashed run had recorded it as started (and acknowledged it); nothing reached the outbox.
         await agent.RunState.UpdateAsync(s => s with { StartedCommands = [queued.Id] });
         await agent.Client.AcknowledgeCommandAsync(agent.Session, queued.Id, CancellationToken.None);
 
-        await agent.Executor.ExecuteAsync(agent.Session, delivered, CancellationToken.None);
+        await agent.Commands.RunAsync(agent.Session, delivered, CancellationToken.None);
 
         CommandView done = await agent.Portal.Operator.CommandAsync(agent.Id, queued.Id);
         Assert.That(done.State, Is.EqualTo("failed"));
@@ -103,15 +105,15 @@ public sealed class RestartCommandTests
     {
         InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "crash-after-result");
         CommandView queued = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 3);
-        PortalCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
+        PendingCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
         // The crashed run had finished the command: its result was durable in the outbox, not yet uploaded.
         await agent.RunState.UpdateAsync(s => s with { StartedCommands = [queued.Id] });
         await agent.Client.AcknowledgeCommandAsync(agent.Session, queued.Id, CancellationToken.None);
         OutboxItem result = (await agent.Outbox.AppendAsync(OutboxItemKind.CommandResult, queued.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            CommandExecutor.ZipOf([("onestoppi-20261125.log", "the log before the crash\n"u8.ToArray())])))!;
+            InMemoryZip.Of([("onestoppi-20261125.log", "the log before the crash\n"u8.ToArray())])))!;
 
         // The portal delivers it again after the restart.
-        await agent.Executor.ExecuteAsync(agent.Session, delivered, CancellationToken.None);
+        await agent.Commands.RunAsync(agent.Session, delivered, CancellationToken.None);
         Assert.That((await agent.Portal.Operator.CommandAsync(agent.Id, queued.Id)).State, Is.EqualTo("acknowledged"), "not failed while its result is on the way");
 
         Assert.That(await agent.Uploader.TryUploadAsync(agent.Session, result, CancellationToken.None), Is.Null);
@@ -127,7 +129,7 @@ public sealed class RestartCommandTests
     {
         InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "result-twice");
         CommandView queued = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 3);
-        byte[] zip = CommandExecutor.ZipOf([("onestoppi-20261125.log", "a log\n"u8.ToArray())]);
+        byte[] zip = InMemoryZip.Of([("onestoppi-20261125.log", "a log\n"u8.ToArray())]);
         OutboxItem result = (await agent.Outbox.AppendAsync(OutboxItemKind.CommandResult, queued.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), zip))!;
         await using (var stream = new MemoryStream(zip))
         {
@@ -146,10 +148,10 @@ public sealed class RestartCommandTests
     {
         InProcessAgent agent = await InProcessAgent.EnrolAsync(this, "restart-interrupted");
         CommandView queued = await agent.Portal.Operator.QueueCommandAsync(agent.Id, 1);
-        PortalCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
+        PendingCommand delivered = (await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None)).Single(c => c.Id == queued.Id);
         await agent.RunState.UpdateAsync(s => s with { StartedCommands = [queued.Id] });
 
-        await agent.Executor.ExecuteAsync(agent.Session, delivered, CancellationToken.None);
+        await agent.Commands.RunAsync(agent.Session, delivered, CancellationToken.None);
 
         CommandView done = await agent.Portal.Operator.CommandAsync(agent.Id, queued.Id);
         Assert.That(done.State, Is.EqualTo("completed"));
@@ -179,7 +181,7 @@ public sealed class RestartCommandTests
 
         Assert.That(await agent.Client.PollCommandsAsync(agent.Session, CancellationToken.None), Is.Empty, "the portal does not deliver an acknowledged command again");
 
-        await agent.Executor.ReportOpenCommandsAsync(agent.Session, CancellationToken.None);
+        await agent.Commands.ReviewAsync(agent.Session, CancellationToken.None);
 
         CommandView[] commands = await agent.Portal.Operator.CommandsAsync(agent.Id);
         Assert.Multiple(() =>
@@ -222,8 +224,13 @@ public sealed class RestartCommandTests
             RunState = new RunStateStore(paths);
             Outbox = new FileOutbox(paths.OutboxDirectory, new OutboxLimits(), TimeProvider.System, NullLogger<FileOutbox>.Instance);
             _snmp = new SnmpClient(new SnmpClientOptions());
-            Executor = new CommandExecutor(Client, RunState, Outbox, Channel.CreateUnbounded<ScanJob>().Writer, new LogControl(paths.LogsDirectory), Lifetime, _snmp, Link,
-                NullLogger<CommandExecutor>.Instance);
+            var logs = new LogControl(paths.LogsDirectory);
+            Commands = new CommandRunner(new CommandQueue(), new CommandJournal(Client, RunState, Outbox, NullLogger<CommandJournal>.Instance),
+                [
+                    new RestartAgentHandler(Lifetime, NullLogger<RestartAgentHandler>.Instance), new ForceScanHandler(Channel.CreateUnbounded<ScanJob>().Writer),
+                    new UploadLogsHandler(logs, Outbox), new DeleteLogsHandler(logs), new SetLogModeHandler(logs), new WalkMibHandler(_snmp, Link, Outbox),
+                ],
+                new AgentStages(TimeProvider.System), TimeProvider.System, NullLogger<CommandRunner>.Instance);
             Uploader = new Uploader(Outbox, Link, Client, TimeProvider.System, new Random(1), NullLogger<Uploader>.Instance, new AgentStages(TimeProvider.System));
         }
 
@@ -241,7 +248,7 @@ public sealed class RestartCommandTests
 
         public FakeLifetime Lifetime { get; } = new();
 
-        public CommandExecutor Executor { get; }
+        public CommandRunner Commands { get; }
 
         public Uploader Uploader { get; }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OneStopPi.Agent.Commands;
+using OneStopPi.Agent.Commands.Handlers;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Outbox;
@@ -12,12 +13,13 @@ using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
 using OneStopPi.Agent.Upgrade;
+using OneStopPi.Contracts;
 using OneStopPi.Snmp.Transport;
 
 namespace OneStopPi.Agent.Tests.Upgrade;
 
 /// <summary>
-/// Command 7 through the command executor and its exactly-once journal: a refusal is reported at once; a
+/// Command 7 through the command runner and its exactly-once journal: a refusal is reported at once; a
 /// handed-over upgrade stays open (across an agent restart too) until the helper's outcome is there, which
 /// is reported once, however often the agent looks again.
 /// </summary>
@@ -59,7 +61,7 @@ public sealed class UpgradeCommandTests
     }
 
     /// <summary>The executor as one run of the agent has it; a new one is a restarted agent on the same state.</summary>
-    private (CommandExecutor Executor, RunStateStore RunState) StartAgent()
+    private (CommandRunner Executor, RunStateStore RunState) StartAgent()
     {
         var client = new PortalClient(_http);
         var settings = new AgentSettings { PortalUrl = FakePortal.Url };
@@ -67,18 +69,19 @@ public sealed class UpgradeCommandTests
         var link = new PortalLink(settings, _agentPaths, client, new HardwareIdentity("test-upgrade", null, "test"), "0.1.0", TimeProvider.System, NullLogger<PortalLink>.Instance);
         var outbox = new FileOutbox(_agentPaths.OutboxDirectory, new OutboxLimits(), TimeProvider.System, NullLogger<FileOutbox>.Instance);
         var handover = new UpgradeHandover(client, _paths, new DpkgPackageInspector(), new AgentVersion("0.1.0"), NullLogger<UpgradeHandover>.Instance, "arm64", _time);
-        var executor = new CommandExecutor(client, runState, outbox, Channel.CreateUnbounded<ScanJob>().Writer, new LogControl(_agentPaths.LogsDirectory),
-            new NoLifetime(), _snmp, link, NullLogger<CommandExecutor>.Instance, handover);
+        var executor = new CommandRunner(new CommandQueue(), new CommandJournal(client, runState, outbox, NullLogger<CommandJournal>.Instance),
+            [new UpgradeCommandHandler(handover), new RestartAgentHandler(new NoLifetime(), NullLogger<RestartAgentHandler>.Instance)],
+            new AgentStages(TimeProvider.System), TimeProvider.System, NullLogger<CommandRunner>.Instance);
         return (executor, runState);
     }
 
-    private PortalCommand UpgradeCommand(long id, string version, byte[] deb, byte[]? signature = null)
+    private PendingCommand UpgradeCommand(long id, string version, byte[] deb, byte[]? signature = null)
     {
         _portal.AddPackage(version, "arm64", deb);
         string parameter = JsonSerializer.Serialize(new UpgradeParameter(version, false,
-            [new ReleasePackage("arm64", deb.Length, Convert.ToHexStringLower(SHA256.HashData(deb)), Convert.ToBase64String(signature ?? _key.Sign(deb)))]),
-            UpgradeJsonContext.Default.UpgradeParameter);
-        return new PortalCommand(id, (int)RemoteCommandType.Upgrade, parameter, DateTime.UtcNow);
+            [new UpgradePackage("arm64", deb.Length, Convert.ToHexStringLower(SHA256.HashData(deb)), Convert.ToBase64String(signature ?? _key.Sign(deb)))]),
+            ContractsJsonContext.Default.UpgradeParameter);
+        return new PendingCommand(id, CommandType.Upgrade, parameter, DateTime.UtcNow);
     }
 
     /// <summary>What the helper does at its end: the outcome first, then the request goes.</summary>
@@ -98,7 +101,7 @@ public sealed class UpgradeCommandTests
         byte[] deb = DebBuilder.Build("0.2.0", "arm64");
         using var stranger = new ReleaseKeyPair();
 
-        await executor.ExecuteAsync(_session, UpgradeCommand(5, "0.2.0", deb, stranger.Sign(deb)), CancellationToken.None);
+        await executor.RunAsync(_session, UpgradeCommand(5, "0.2.0", deb, stranger.Sign(deb)), CancellationToken.None);
 
         Assert.That(_portal.Acknowledged, Is.EqualTo(new[] { 5L }));
         Assert.That(_portal.Completed.Single(), Is.EqualTo((5L, false, $"refused: the package's signature does not match the release key {_paths.ReleaseKey}")));
@@ -110,7 +113,7 @@ public sealed class UpgradeCommandTests
     public async Task A_handed_over_upgrade_stays_open_across_a_restart_and_its_outcome_is_reported_once()
     {
         var (executor, runState) = StartAgent();
-        await executor.ExecuteAsync(_session, UpgradeCommand(6, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
+        await executor.RunAsync(_session, UpgradeCommand(6, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
 
         Assert.That(File.Exists(_paths.Request), Is.True, "handed over");
         Assert.That(_portal.Completed, Is.Empty, "no outcome while the helper works");
@@ -118,16 +121,16 @@ public sealed class UpgradeCommandTests
 
         // The helper restarts the agent (the new version) while it waits: the command is still open, and not "interrupted".
         (executor, runState) = StartAgent();
-        await executor.ExecuteAsync(_session, UpgradeCommand(6, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None); // delivered again
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.RunAsync(_session, UpgradeCommand(6, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None); // delivered again
+        await executor.ReviewAsync(_session, CancellationToken.None);
         Assert.That(_portal.Completed, Is.Empty);
         Assert.That(runState.Current.OpenCommands.Single().Id, Is.EqualTo(6));
 
         HelperFinishes(new UpgradeOutcome(6, false, "rolled back: version 0.2.0 did not reach the portal within 5 minutes; 0.1.0 is installed again", "0.1.0"));
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
         (executor, _) = StartAgent();
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
 
         Assert.That(_portal.Completed, Is.EqualTo(new[] { (6L, false, (string?)"rolled back: version 0.2.0 did not reach the portal within 5 minutes; 0.1.0 is installed again") }));
         Assert.That(runState.Current.OpenCommands, Is.Empty);
@@ -138,15 +141,15 @@ public sealed class UpgradeCommandTests
     public async Task An_outcome_written_again_after_it_was_reported_is_not_reported_twice()
     {
         var (executor, _) = StartAgent();
-        await executor.ExecuteAsync(_session, UpgradeCommand(8, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
+        await executor.RunAsync(_session, UpgradeCommand(8, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
         var outcome = new UpgradeOutcome(8, true, "upgraded to 0.2.0 (from 0.1.0)", "0.2.0");
         HelperFinishes(outcome);
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
 
         // A helper killed before it removed its journal finishes again and rewrites the outcome.
         HelperFinishes(outcome);
         (executor, _) = StartAgent();
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
 
         Assert.That(_portal.Completed, Has.Count.EqualTo(1));
         Assert.That(_portal.Completed.Single(), Is.EqualTo((8L, true, (string?)"upgraded to 0.2.0 (from 0.1.0)")));
@@ -156,14 +159,14 @@ public sealed class UpgradeCommandTests
     public async Task A_request_no_helper_takes_within_fifteen_minutes_is_taken_back_and_reported_failed()
     {
         var (executor, runState) = StartAgent();
-        await executor.ExecuteAsync(_session, UpgradeCommand(9, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None); // first sight of the waiting request
+        await executor.RunAsync(_session, UpgradeCommand(9, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None); // first sight of the waiting request
         _time.Advance(TimeSpan.FromMinutes(14));
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
         Assert.That(_portal.Completed, Is.Empty, "still within the limit");
 
         _time.Advance(TimeSpan.FromMinutes(2));
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
 
         Assert.That(_portal.Completed.Single(), Is.EqualTo((9L, false,
             (string?)"the upgrade helper did not take the package within 15 minutes (is onestoppi-upgrade.path installed and enabled?); nothing was installed")));
@@ -175,12 +178,12 @@ public sealed class UpgradeCommandTests
     public async Task A_request_the_helper_took_is_never_taken_back()
     {
         var (executor, _) = StartAgent();
-        await executor.ExecuteAsync(_session, UpgradeCommand(10, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.RunAsync(_session, UpgradeCommand(10, "0.2.0", DebBuilder.Build("0.2.0", "arm64")), CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
         File.Move(_paths.Request, _paths.ClaimedRequest); // what the helper does first
 
         _time.Advance(TimeSpan.FromHours(2)); // a slow dpkg, a long wait: the helper's business
-        await executor.ReportOpenCommandsAsync(_session, CancellationToken.None);
+        await executor.ReviewAsync(_session, CancellationToken.None);
 
         Assert.That(_portal.Completed, Is.Empty);
         Assert.That(File.Exists(_paths.ClaimedRequest) && File.Exists(_paths.Package), Is.True);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Upgrade;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Tests.Upgrade;
 
@@ -52,8 +53,8 @@ public sealed class UpgradeHandoverTests
     {
         _portal.AddPackage(version, architecture, deb);
         var parameter = new UpgradeParameter(version, allowDowngrade,
-            [new ReleasePackage(architecture, size ?? deb.Length, sha256 ?? Convert.ToHexStringLower(SHA256.HashData(deb)), Convert.ToBase64String(signature ?? _key.Sign(deb)))]);
-        return JsonSerializer.Serialize(parameter, UpgradeJsonContext.Default.UpgradeParameter);
+            [new UpgradePackage(architecture, size ?? deb.Length, sha256 ?? Convert.ToHexStringLower(SHA256.HashData(deb)), Convert.ToBase64String(signature ?? _key.Sign(deb)))]);
+        return JsonSerializer.Serialize(parameter, ContractsJsonContext.Default.UpgradeParameter);
     }
 
     private void AssertNothingHandedOver()

@@ -117,7 +117,7 @@ public static partial class LanEndpoints
 
         LogLogsTaken(logger, entries.Count);
         string stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        return TypedResults.File(CommandExecutor.ZipOf(entries), "application/zip", $"onestoppi-logs-{stamp}.zip");
+        return TypedResults.File(InMemoryZip.Of(entries), "application/zip", $"onestoppi-logs-{stamp}.zip");
     }
 
     [LoggerMessage(EventId = 7202, Level = LogLevel.Information, Message = "LAN: scan queued by a technician")]

@@ -8,6 +8,7 @@ using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Portal;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Agent.State;
+using OneStopPi.Contracts;
 
 namespace OneStopPi.Agent.Tests.Service;
 
@@ -145,8 +146,8 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     {
         var paths = new AgentPaths(stateDirectory, Path.Combine(stateDirectory, "logs"), Path.Combine(stateDirectory, "config"));
         paths.EnsureCreated();
-        var config = new PortalAgentConfig(Guid.NewGuid(), 1, true, 1, ["127.0.88.1"], [], new PortalSnmpCredentials(["public"], []),
-            new PortalSchedule(meterTime, timeZone, 0, 0), "normal");
+        var config = new AgentConfig(Guid.NewGuid(), 1, true, 1, ["127.0.88.1"], [], new SnmpConfig(["public"], []),
+            new ScheduleConfig(meterTime, timeZone, 0, 0), "normal");
         await new JsonStateFile<CachedPortalConfig>(paths.State("portal-config.json"), AgentJsonContext.Default.CachedPortalConfig)
             .SaveAsync(new CachedPortalConfig("\"1\"", config, clock.GetUtcNow()));
         var harness = new SchedulerHarness(paths, clock, synchronisation);

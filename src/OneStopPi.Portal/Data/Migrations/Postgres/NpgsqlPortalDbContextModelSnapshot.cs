@@ -47,6 +47,10 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("ClockSource")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<long?>("DroppedReadings")
                         .HasColumnType("bigint");
 
@@ -84,10 +88,16 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                     b.Property<int?>("OutboxDepth")
                         .HasColumnType("integer");
 
+                    b.Property<bool?>("OutboxFull")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("SetupKeyProtected")
                         .HasColumnType("text");
 
                     b.Property<int?>("SiteId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("StageRestarts")
                         .HasColumnType("integer");
 
                     b.Property<byte[]>("TokenHash")

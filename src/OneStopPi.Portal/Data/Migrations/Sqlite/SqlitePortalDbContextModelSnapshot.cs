@@ -23,6 +23,10 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClockSource")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("DroppedReadings")
                         .HasColumnType("INTEGER");
 
@@ -60,10 +64,16 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<int?>("OutboxDepth")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool?>("OutboxFull")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SetupKeyProtected")
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("StageRestarts")
                         .HasColumnType("INTEGER");
 
                     b.Property<byte[]>("TokenHash")

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.EntityFrameworkCore;
+using OneStopPi.Contracts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Security;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using OneStopPi.Contracts;
 using OneStopPi.Agent.Commands;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Hosting;
@@ -51,7 +52,7 @@ public sealed class ProxyTests
         Assert.That(stored.Select(b => b.BatchKey), Is.EqualTo(agent.Produced));
 
         var queued = await _portal.Operator.QueueCommandAsync(agent.Link.Session!.AgentId, 1);
-        PortalCommand[] commands = await agent.Client.PollCommandsAsync(agent.Link.Session!, CancellationToken.None);
+        PendingCommand[] commands = await agent.Client.PollCommandsAsync(agent.Link.Session!, CancellationToken.None);
         Assert.That(commands.Select(c => c.Id), Does.Contain(queued.Id));
         await agent.Client.AcknowledgeCommandAsync(agent.Link.Session!, queued.Id, CancellationToken.None);
         await agent.Client.CompleteCommandAsync(agent.Link.Session!, queued.Id, new CommandOutcome(true, "done through the proxy"), CancellationToken.None);

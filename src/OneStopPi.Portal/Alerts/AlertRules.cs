@@ -106,7 +106,10 @@ internal sealed class ErrorStateRule : AlertRule
     }
 }
 
-/// <summary>A device that has not answered for N hours.</summary>
+/// <summary>
+/// A device that has not answered for N hours of its site's scans: measured to the end of the site's latest scan, not
+/// to now, so a silent box (its own alert) or a backlog uploaded late does not make every device of the site "silent".
+/// </summary>
 internal sealed class DeviceSilentRule : AlertRule
 {
     public override AlertKind Kind => AlertKind.DeviceSilent;
@@ -115,10 +118,11 @@ internal sealed class DeviceSilentRule : AlertRule
     {
         foreach (var d in fleet.Devices)
         {
-            if (fleet.RulesOf(d.SiteId).DeviceSilentHours is { } hours && now - d.LastSeenAt > TimeSpan.FromHours(hours))
+            if (fleet.RulesOf(d.SiteId).DeviceSilentHours is { } hours && fleet.LastScanAt?.GetValueOrDefault(d.SiteId) is { } scanned
+                && scanned - d.LastSeenAt > TimeSpan.FromHours(hours))
             {
                 yield return new AlertCondition(Kind, d.SiteId, F($"device:{d.Id}:silent"),
-                    F($"{d.Name}: not seen for more than {hours} hours (last {d.LastSeenAt:yyyy-MM-dd HH:mm} UTC)"), now, TimeSpan.Zero, d.Id);
+                    F($"{d.Name}: not seen for more than {hours} hours (last {d.LastSeenAt:yyyy-MM-dd HH:mm} UTC, site scanned {scanned:yyyy-MM-dd HH:mm} UTC)"), now, TimeSpan.Zero, d.Id);
             }
         }
     }

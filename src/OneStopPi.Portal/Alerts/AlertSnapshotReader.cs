@@ -18,6 +18,10 @@ internal sealed class AlertSnapshotReader(PortalDbContext db, SupplyForecasts fo
         var rules = siteIds.ToDictionary(id => id, id => EffectiveRules.Merge(defaults, settings.FirstOrDefault(s => s.SiteId == id)));
         var anyRule = rules.Where(r => HasAny(r.Value)).Select(r => r.Key).ToHashSet();
 
+        // Read before the devices: batches stored meanwhile can only make a device newer than this, never older
+        // (the queries are not one snapshot), so a device is never "silent" against a scan read after it.
+        var lastScans = await db.Scans.AsNoTracking().Where(s => anyRule.Contains(s.SiteId)).GroupBy(s => s.SiteId)
+            .Select(g => new { SiteId = g.Key, At = g.Max(s => s.EndedAt) }).ToDictionaryAsync(g => g.SiteId, g => Utc(g.At), cancellationToken).ConfigureAwait(false);
         var devices = await db.Devices.AsNoTracking().Where(d => anyRule.Contains(d.SiteId)).ToListAsync(cancellationToken).ConfigureAwait(false);
         var latestIds = devices.Where(d => d.LatestReadingId is not null).Select(d => d.LatestReadingId!.Value).ToList();
         var errors = await db.Readings.AsNoTracking().Where(r => latestIds.Contains(r.Id))
@@ -58,7 +62,7 @@ internal sealed class AlertSnapshotReader(PortalDbContext db, SupplyForecasts fo
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         var agentStates = agents.Select(a => new AgentState(a.Id, a.SiteId!.Value, a.Hostname ?? a.HardwareId,
             Utc(new[] { a.LastSeenAt, a.LastHeartbeatAt, a.EnrolledAt }.Max() ?? a.EnrolledAt))).ToList();
-        return new FleetSnapshot(states, agentStates, rules);
+        return new FleetSnapshot(states, agentStates, rules, lastScans);
     }
 
     private static bool HasAny(EffectiveRules r) =>

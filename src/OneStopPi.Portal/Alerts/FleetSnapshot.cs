@@ -24,11 +24,12 @@ internal sealed record DeviceState(
 /// <summary>An agent assigned to a site, with the last time it called the portal.</summary>
 internal sealed record AgentState(Guid Id, int SiteId, string Name, DateTime LastSeenAt);
 
-/// <summary>The whole fleet and each site's rules (the defaults merged in).</summary>
+/// <summary>The whole fleet, each site's rules (the defaults merged in) and the end of each site's latest scan.</summary>
 internal sealed record FleetSnapshot(
     IReadOnlyList<DeviceState> Devices,
     IReadOnlyList<AgentState> Agents,
-    IReadOnlyDictionary<int, EffectiveRules> Rules)
+    IReadOnlyDictionary<int, EffectiveRules> Rules,
+    IReadOnlyDictionary<int, DateTime>? LastScanAt = null)
 {
     public EffectiveRules RulesOf(int siteId) => Rules.GetValueOrDefault(siteId) ?? EffectiveRules.None;
 }

@@ -118,18 +118,22 @@ public sealed class AlertEvaluatorTests
     }
 
     [Test]
-    public void A_device_not_seen_for_its_hours_is_raised_and_resolved_when_it_answers()
+    public void A_device_not_seen_for_its_hours_of_scans_is_raised_and_resolved_when_it_answers()
     {
         var rules = Rules(new AlertSettings { DeviceSilentHours = 4 });
-        Run(rules, Printer(lastSeen: Now.AddHours(-3)));
+        Run(rules, Printer(lastSeen: Now.AddHours(-3)), scannedAt: Now);
         Assert.That(_told, Is.Empty);
 
-        _time.Advance(TimeSpan.FromHours(2));
-        Run(rules, Printer(lastSeen: Start.AddHours(-3)));
-        Run(rules, Printer(lastSeen: Start.AddHours(-3)));
+        // The box stopped scanning: the device is not "silent" (the agent's own rule says that), however late it is.
+        _time.Advance(TimeSpan.FromHours(20));
+        Run(rules, Printer(lastSeen: Start.AddHours(-3)), scannedAt: Start);
+        Assert.That(_told, Is.Empty);
+
+        Run(rules, Printer(lastSeen: Start.AddHours(-3)), scannedAt: Now);
+        Run(rules, Printer(lastSeen: Start.AddHours(-3)), scannedAt: Now);
         Assert.That(_told, Is.EqualTo(new[] { "raised device:7:silent" }));
 
-        Run(rules, Printer(lastSeen: Now));
+        Run(rules, Printer(lastSeen: Now), scannedAt: Now);
         Assert.That(_told, Is.EqualTo(new[] { "raised device:7:silent", "resolved device:7:silent" }));
     }
 
@@ -191,9 +195,9 @@ public sealed class AlertEvaluatorTests
             [new SupplyState(0, "black toner", percent, daysLeft, daysLeft is { } d ? Now.AddDays(d) : null)], backwards ?? []);
 
     /// <summary>One evaluation, applied like AlertCycle does: raised and resolved events are recorded in order.</summary>
-    private void Run(Dictionary<int, EffectiveRules> rules, DeviceState? device = null, AgentState[]? agents = null)
+    private void Run(Dictionary<int, EffectiveRules> rules, DeviceState? device = null, AgentState[]? agents = null, DateTime? scannedAt = null)
     {
-        var fleet = new FleetSnapshot(device is null ? [] : [device], agents ?? [], rules);
+        var fleet = new FleetSnapshot(device is null ? [] : [device], agents ?? [], rules, new Dictionary<int, DateTime> { [Site] = scannedAt ?? Now });
         foreach (var change in _evaluator.Evaluate(fleet, _open))
         {
             switch (change)

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using OneStopPi.Portal.Alerts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Data;
 using static OneStopPi.Portal.Web.Html;
@@ -30,12 +31,14 @@ internal static class AlertsPage
             .Select(d => new { d.AlertId, d.Event, d.Channel, d.State, d.Attempts, d.LastError }).ToListAsync(cancellationToken).ConfigureAwait(false))
             .ToLookup(d => d.AlertId);
 
+        var settings = await db.AlertSettings.AsNoTracking().Where(x => x.SiteId == null || x.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rules = EffectiveRules.Merge(settings.FirstOrDefault(x => x.SiteId is null), siteId is null ? null : settings.FirstOrDefault(x => x.SiteId == siteId));
         var here = siteId is { } s ? $"/alerts?siteId={s}" : "/alerts";
         var join = siteId is null ? "?" : "&";
         var html = new StringBuilder("<p>Show: ")
             .Append($"<a href=\"{here}\">all</a> · <a href=\"{here}{join}state=open\">open</a> · <a href=\"{here}{join}state=resolved\">resolved</a>")
             .Append(siteId is null ? "" : " · <a href=\"/alerts\">every site</a>")
-            .Append($" (newest {Shown}; rules: operator API <code>alert-settings</code>)</p>")
+            .Append($" (newest {Shown})</p><p>{(siteId is null ? "Dealer-wide rules" : "Rules here")}: {E(Describe(rules))} <span class=muted>(edited with the operator API, <code>alert-settings</code>)</span></p>")
             .Append("<div class=scroll><table class=cards id=alerts><tr><th>Alert</th><th>Site</th><th>State</th><th>First seen</th><th>Raised</th><th>Resolved</th><th>Delivered</th></tr>");
         foreach (var a in alerts)
         {
@@ -57,5 +60,20 @@ internal static class AlertsPage
         }
 
         return (siteName is null ? "Alerts" : $"Alerts: {siteName}", html.Append("</table></div>").ToString());
+    }
+
+    private static string Describe(EffectiveRules r)
+    {
+        string?[] parts =
+        [
+            r.SupplyBelowPercent is { } p ? $"supply at or below {p} %" : null,
+            r.SupplyRunOutDays is { } d ? $"run-out within {d} days" : null,
+            r.ErrorStateMinutes is { } m ? $"{string.Join('/', r.ErrorStates.Order(StringComparer.Ordinal))} for {m} min" : null,
+            r.DeviceSilentHours is { } h ? $"device unseen {h} h" : null,
+            r.AgentSilentMinutes is { } a ? $"agent silent {a} min" : null,
+            r.CounterBackwards ? "counter going back" : null,
+        ];
+        var on = parts.OfType<string>().ToList();
+        return on.Count == 0 ? "none" : string.Join("; ", on);
     }
 }

@@ -111,6 +111,7 @@ public sealed class AlertsEndToEndTests
             var alerts = (await second.Operator.GetFromJsonAsync<AlertView[]>($"/api/operator/v1/alerts?siteId={site.SiteId}"))!;
             Assert.That(alerts.Select(a => (a.Kind, a.State)), Is.EqualTo(new[] { ("supplyLow", "resolved") }));
             var page = await SignedInPageAsync(second, $"/alerts?siteId={site.SiteId}");
+            Assert.That(page, Does.Contain("Rules here: supply at or below 10 %"));
             Assert.That(page, Does.Contain("black toner at 5 %").And.Contain("resolved webhook: delivered (1 attempt)").And.Contain("raised webhook: delivered (2 attempts)"));
         }
         finally

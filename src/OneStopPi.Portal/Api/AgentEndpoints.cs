@@ -126,7 +126,7 @@ internal static class AgentEndpoints
     }
 
     private static async Task<IResult> PutBatchAsync(
-        string batchId, HttpContext http, BatchIngestor ingestor, IOptions<PortalOptions> options, ILoggerFactory loggers)
+        string batchId, HttpContext http, BatchIngestor ingestor, IOptions<PortalOptions> options, ILoggerFactory loggers, Alerts.AlertSignal alerts)
     {
         var agent = AgentAuthFilter.Current(http);
         if (!BatchIngestor.IsValidBatchId(batchId))
@@ -138,6 +138,11 @@ internal static class AgentEndpoints
         {
             var body = await RequestBody.ReadZipAsync(http.Request, options.Value.MaxUploadBytes).ConfigureAwait(false);
             var (result, created) = await ingestor.IngestAsync(agent, batchId, body, http.RequestAborted).ConfigureAwait(false);
+            if (created)
+            {
+                alerts.Poke(); // new readings: evaluate the alert rules now, not at the end of the period
+            }
+
             return created ? TypedResults.Created($"/api/agent/v1/batches/{batchId}", result) : TypedResults.Ok(result);
         }
         catch (UploadRejectedException e)

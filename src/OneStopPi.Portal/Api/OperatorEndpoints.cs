@@ -24,6 +24,7 @@ internal static class OperatorEndpoints
         api.MapGet("/sites/{siteId:int}/meters.csv", ExportMetersAsync).WithName("ExportMeters").Produces<string>(200, "text/csv");
         api.MapGet("/devices/{deviceId:long}/history", DeviceHistoryAsync).WithName("DeviceHistory");
         api.MapSupplyForecasts();
+        api.MapAlerts();
         api.MapGet("/agents", ListAgentsAsync).WithName("ListAgents");
         api.MapPost("/agents/{agentId:guid}/assign", AssignAgentAsync).WithName("AssignAgent");
         api.MapPost("/agents/{agentId:guid}/commands", QueueCommandAsync).WithName("QueueCommand");

@@ -27,6 +27,10 @@ namespace OneStopPi.Portal.Api;
 [JsonSerializable(typeof(ReleaseView))]
 [JsonSerializable(typeof(ReleaseView[]))]
 [JsonSerializable(typeof(UpgradeRequest))]
+[JsonSerializable(typeof(AlertView[]))]
+[JsonSerializable(typeof(AlertEventMessage))]
+[JsonSerializable(typeof(AlertSettingsView))]
+[JsonSerializable(typeof(AlertSettingsUpdate))]
 public sealed partial class PortalJsonContext : JsonSerializerContext;
 
 /// <summary>The same records, indented, for the CLI's output.</summary>

@@ -22,6 +22,9 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
     public DbSet<AgentCommand> Commands => Set<AgentCommand>();
     public DbSet<CommandResult> CommandResults => Set<CommandResult>();
     public DbSet<Release> Releases => Set<Release>();
+    public DbSet<AlertSettings> AlertSettings => Set<AlertSettings>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AlertDelivery> AlertDeliveries => Set<AlertDelivery>();
 
     /// <summary>True when a failed SaveChanges was a unique-index violation (the upload race).</summary>
     public abstract bool IsUniqueViolation(DbUpdateException exception);
@@ -110,6 +113,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
             b.Property(r => r.Architecture).HasMaxLength(16);
             b.HasIndex(r => new { r.Version, r.Architecture }).IsUnique();
         });
+        AlertModel.Configure(modelBuilder);
     }
 }
 

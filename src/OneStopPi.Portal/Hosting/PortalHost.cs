@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OneStopPi.Contracts;
+using OneStopPi.Portal.Alerts;
 using OneStopPi.Portal.Api;
 using OneStopPi.Portal.Data;
 using OneStopPi.Portal.Readings;
@@ -46,6 +47,7 @@ internal static class PortalHost
         builder.Services.AddScoped<BatchIngestor>();
         builder.Services.AddScoped<DeviceQueries>();
         builder.Services.AddScoped<Forecast.SupplyForecasts>();
+        builder.Services.AddPortalAlerts(builder.Configuration);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, PortalJsonContext.Default);

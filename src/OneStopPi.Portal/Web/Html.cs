@@ -44,7 +44,7 @@ internal static class Html
             .Append("<link rel=stylesheet href=\"/static/site.css\"></head><body><header><h1>").Append(E(title)).Append("</h1>");
         if (signedIn)
         {
-            html.Append("<a href=\"/\">Sites</a><a href=\"/agents\">Agents</a><a href=\"/supplies\">Supplies</a>")
+            html.Append("<a href=\"/\">Sites</a><a href=\"/agents\">Agents</a><a href=\"/supplies\">Supplies</a><a href=\"/alerts\">Alerts</a>")
                 .Append("<form class=inline method=post action=\"/logout\"><button>Sign out</button></form>");
         }
 

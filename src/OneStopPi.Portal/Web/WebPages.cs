@@ -39,6 +39,10 @@ internal static class WebPages
         pages.MapGet("/sites/{siteId:int}", SiteAsync);
         pages.MapGet("/devices/{deviceId:long}", DeviceAsync);
         pages.MapGet("/supplies", SuppliesAsync);
+        pages.MapGet("/alerts", async (int? siteId, string? state, PortalDbContext db, CancellationToken cancellationToken) =>
+            await AlertsPage.RenderAsync(siteId, state, db, cancellationToken).ConfigureAwait(false) is { } page
+                ? Send(Page(page.Title, page.Body))
+                : Send(Page("Not found", "<p>No such site.</p>"), StatusCodes.Status404NotFound));
     }
 
     private static async Task<IResult> LoginAsync(HttpContext http, OperatorTokens tokens, WebSession session)
@@ -126,7 +130,7 @@ internal static class WebPages
 
         var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents, vault, upgrades))
             .Append($"<h2>Devices</h2><p>Sort: <a href=\"/sites/{siteId}\">by device</a> · <a href=\"/sites/{siteId}?sort=runout\">by first run-out</a> · ")
-            .Append("<a href=\"/supplies\">every site's supplies</a></p><div class=scroll><table class=cards id=devices><tr><th>Device</th><th>IP</th>"
+            .Append($"<a href=\"/supplies\">every site's supplies</a> · <a href=\"/alerts?siteId={siteId}\">this site's alerts</a></p><div class=scroll><table class=cards id=devices><tr><th>Device</th><th>IP</th>"
             + $"<th>Status</th><th>Total</th><th>Mono</th><th>Colour</th><th>Meters read</th><th>Supplies</th><th><a href=\"/sites/{siteId}?sort=runout\">First run-out</a></th></tr>");
         foreach (var d in devices)
         {

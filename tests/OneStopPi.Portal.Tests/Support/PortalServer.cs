@@ -30,15 +30,16 @@ internal sealed class PortalServer : IAsyncDisposable
     private readonly DirectoryInfo _directory;
     private readonly List<HttpClient> _clients = [];
 
-    private PortalServer(WebApplication app, DirectoryInfo directory, Uri baseAddress, string certificateSha256, FakeTimeProvider time, string? operatorToken)
+    private PortalServer(WebApplication app, DirectoryInfo directory, string dataDirectory, Uri baseAddress, string certificateSha256, FakeTimeProvider time, string? operatorToken)
     {
         _app = app;
         _directory = directory;
+        DataDirectory = dataDirectory;
         BaseAddress = baseAddress;
         CertificateSha256 = certificateSha256;
         Time = time;
         // A second portal on a database that already has an operator token writes no token file: the caller passes it.
-        OperatorToken = operatorToken ?? File.ReadAllText(Path.Combine(directory.FullName, "data", "operator.token")).Trim();
+        OperatorToken = operatorToken ?? File.ReadAllText(Path.Combine(dataDirectory, "operator.token")).Trim();
         Operator = CreateClient(OperatorToken);
     }
 
@@ -52,7 +53,10 @@ internal sealed class PortalServer : IAsyncDisposable
 
     public HttpClient Operator { get; }
 
-    public string DataDirectory => Path.Combine(_directory.FullName, "data");
+    /// <summary>Under the server's own temporary directory unless the settings name one (a restart on the same data).</summary>
+    public string DataDirectory { get; }
+
+    public IServiceProvider Services => _app.Services;
 
     public static async Task<PortalServer> StartAsync(IDictionary<string, string?>? settings = null, string? operatorToken = null)
     {
@@ -86,7 +90,7 @@ internal sealed class PortalServer : IAsyncDisposable
         await PortalHost.InitialiseAsync(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new PortalServer(app, directory, new Uri(address), certificate.GetCertHashString(HashAlgorithmName.SHA256), time, operatorToken);
+        return new PortalServer(app, directory, config["Portal:DataDirectory"]!, new Uri(address), certificate.GetCertHashString(HashAlgorithmName.SHA256), time, operatorToken);
     }
 
     /// <summary>A self-signed server certificate for 127.0.0.1, made here (not by the portal).</summary>

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using OneStopPi.Collection.Decoding;
 using OneStopPi.Collection.Mib;
 using OneStopPi.Collection.Profiles;
-using OneStopPi.Collection.Snmp;
+using OneStopPi.Collection.Requests;
 using OneStopPi.Snmp;
 
 namespace OneStopPi.Collection;

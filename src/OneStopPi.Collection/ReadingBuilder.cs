@@ -3,7 +3,7 @@ using OneStopPi.Collection.Decoding;
 using OneStopPi.Collection.Mib;
 using OneStopPi.Collection.Profiles;
 using OneStopPi.Collection.Readings;
-using OneStopPi.Collection.Snmp;
+using OneStopPi.Collection.Requests;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Transport;
 

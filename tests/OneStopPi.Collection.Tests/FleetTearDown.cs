@@ -7,5 +7,5 @@ namespace OneStopPi.Collection.Tests;
 public sealed class FleetTearDown
 {
     [OneTimeTearDown]
-    public void StopFleets() => Fleets.StopAll();
+    public Task StopFleets() => Fleets.StopAllAsync();
 }

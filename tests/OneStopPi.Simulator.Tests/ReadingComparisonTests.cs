@@ -2,6 +2,7 @@ using System.Net;
 using OneStopPi.Collection;
 using OneStopPi.Collection.Readings;
 using OneStopPi.Snmp.Transport;
+using OneStopPi.TestSupport;
 
 namespace OneStopPi.Simulator.Tests;
 
@@ -15,17 +16,17 @@ public sealed class ReadingComparisonTests
     private const int OursPort = 47461;
     private const int TheirsPort = 47462;
     private FleetSimulator _ours = null!;
-    private Peers.SnmpsimFleet? _theirs;
+    private SnmpsimFleet? _theirs;
     private SnmpClient _client = null!;
     private string[] _names = [];
 
     [OneTimeSetUp]
-    public void Start()
+    public async Task Start()
     {
         Peers.Require("snmpsimd");
         IReadOnlyList<Recording> recordings = Fleet.Samples;
         _names = [.. recordings.Select(r => r.Name)];
-        _theirs = Peers.SnmpsimFleet.Start("v2c", "127.0.86.101", TheirsPort, recordings.Select(r => Path.Combine(TestPaths.Walks, r.Name)));
+        _theirs = await SnmpsimFleet.StartAsync("v2c", "127.0.86.101", [.. recordings.Select(r => Path.Combine(TestPaths.Walks, r.Name))], TheirsPort);
         _ours = FleetSimulator.Create(recordings, new SimulatorOptions { FirstAddress = IPAddress.Parse("127.0.86.1"), Port = OursPort });
         _ours.Start();
         _client = new SnmpClient();
@@ -34,7 +35,11 @@ public sealed class ReadingComparisonTests
     [OneTimeTearDown]
     public async Task Stop()
     {
-        _theirs?.Dispose();
+        if (_theirs is not null)
+        {
+            await _theirs.DisposeAsync();
+        }
+
         if (_client is not null)
         {
             await _client.DisposeAsync();

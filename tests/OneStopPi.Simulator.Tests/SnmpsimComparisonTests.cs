@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using OneStopPi.Snmp.Transport;
+using OneStopPi.TestSupport;
 
 namespace OneStopPi.Simulator.Tests;
 
@@ -25,18 +26,18 @@ public class SnmpsimComparisonTests
     ];
 
     private FleetSimulator _ours = null!;
-    private Peers.SnmpsimFleet? _theirs;
-    private Peers.SnmpsimFleet? _theirsV1;
+    private SnmpsimFleet? _theirs;
+    private SnmpsimFleet? _theirsV1;
     private SnmpClient _client = null!;
 
     [OneTimeSetUp]
-    public void Start()
+    public async Task Start()
     {
         Peers.Require("snmpsimd");
         Peers.Require("snmpbulkwalk");
         string[] files = [.. Handful.Select(f => Path.Combine(TestPaths.Walks, f))];
-        _theirs = Peers.SnmpsimFleet.Start("v2c", "127.0.95.151", Loopback.SnmpsimPort, files);
-        _theirsV1 = Peers.SnmpsimFleet.Start("v1", "127.0.95.181", Loopback.SnmpsimV1Port, files);
+        _theirs = await SnmpsimFleet.StartAsync("v2c", "127.0.95.151", [.. files], Loopback.SnmpsimPort);
+        _theirsV1 = await SnmpsimFleet.StartAsync("v1", "127.0.95.181", [.. files], Loopback.SnmpsimV1Port);
         _ours = Fleet.Start([.. Handful.Select(Fleet.Sample)], 101, Loopback.ComparePort);
         _client = new SnmpClient();
     }
@@ -44,8 +45,16 @@ public class SnmpsimComparisonTests
     [OneTimeTearDown]
     public async Task Stop()
     {
-        _theirs?.Dispose();
-        _theirsV1?.Dispose();
+        if (_theirs is not null)
+        {
+            await _theirs.DisposeAsync();
+        }
+
+        if (_theirsV1 is not null)
+        {
+            await _theirsV1.DisposeAsync();
+        }
+
         if (_client is not null)
         {
             await _client.DisposeAsync();

@@ -24,6 +24,9 @@ internal static class RepoPaths
 
     public static string SampleWalks => Path.Combine(Root, "samples", "walks");
 
+    /// <summary>The test project's own Data folder, copied beside its binary.</summary>
+    public static string TestData => Path.Combine(AppContext.BaseDirectory, "Data");
+
     /// <summary>The recordings in samples/walks, sorted by name.</summary>
     public static IReadOnlyList<string> SampleRecordings() =>
         [.. Directory.GetFiles(SampleWalks, "*.snmprec").Order(StringComparer.Ordinal)];

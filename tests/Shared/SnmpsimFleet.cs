@@ -60,17 +60,17 @@ internal sealed class SnmpsimFleet : IAsyncDisposable
             StartEnvironment, StartLimit + TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
+            // A start that gave up waiting (a busy machine) may leave snmpsimd running: stop what it recorded.
+            await ExternalProcess.RunAsync("/bin/bash", [Path.Combine(RepoPaths.WalkTools, "run_fleet.sh"), "stop", directory], null, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             throw new InvalidOperationException($"run_fleet.sh start {mode} failed: {result}");
         }
 
-        IPAddress first = IPAddress.Parse(firstAddress);
-        byte[] bytes = first.GetAddressBytes();
+        // run_fleet.sh's map.tsv: address, port, ..., the recording served there.
         var endPoints = new Dictionary<string, IPEndPoint>(StringComparer.Ordinal);
-        for (int i = 0; i < recordings.Count; i++)
+        foreach (string line in File.ReadLines(Path.Combine(directory, "map.tsv")).Skip(1))
         {
-            byte[] address = (byte[])bytes.Clone();
-            address[3] = (byte)(bytes[3] + i);
-            endPoints[Path.GetFileNameWithoutExtension(recordings[i])] = new IPEndPoint(new IPAddress(address), servedPort);
+            string[] cells = line.Split('\t');
+            endPoints[NameOf(cells[3])] = new IPEndPoint(IPAddress.Parse(cells[0]), int.Parse(cells[1], System.Globalization.CultureInfo.InvariantCulture));
         }
 
         return new SnmpsimFleet(directory, endPoints);
@@ -78,6 +78,19 @@ internal sealed class SnmpsimFleet : IAsyncDisposable
 
     /// <summary>Where the recording named <paramref name="name"/> (file name without .snmprec) is served.</summary>
     public IPEndPoint this[string name] => _endPoints[name];
+
+    /// <summary>Where a recording is served, named by its path, its file name or its name without .snmprec.</summary>
+    public IPEndPoint EndPointOf(string recording) =>
+        _endPoints.TryGetValue(NameOf(recording), out IPEndPoint? endPoint) ? endPoint : throw new ArgumentException($"{recording} is not served by this fleet");
+
+    /// <summary>Every recording served, by name (file name without .snmprec).</summary>
+    public IReadOnlyDictionary<string, IPEndPoint> EndPoints => _endPoints;
+
+    private static string NameOf(string recording)
+    {
+        string file = Path.GetFileName(recording);
+        return file.EndsWith(".snmprec", StringComparison.Ordinal) ? file[..^".snmprec".Length] : file;
+    }
 
     public async ValueTask DisposeAsync()
     {

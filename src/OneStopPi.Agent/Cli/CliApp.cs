@@ -5,8 +5,9 @@ namespace OneStopPi.Agent.Cli;
 /// <summary>Builds the <c>onestoppi</c> command tree.</summary>
 internal static class CliApp
 {
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
+        using MemoryReport? memory = MemoryReport.StartIfAsked(Console.Error);
         var root = new RootCommand("OneStopPi printer-fleet collection agent")
         {
             SnmpCommands.Get(),
@@ -21,7 +22,7 @@ internal static class CliApp
         if (parse.Errors.Count > 0)
         {
             // A command line we cannot run: one line and exit code 2, as for every other usage error.
-            return Task.FromResult(CliErrors.Usage(string.Join(" ", parse.Errors.Select(e => e.Message).Distinct())));
+            return CliErrors.Usage(string.Join(" ", parse.Errors.Select(e => e.Message).Distinct()));
         }
 
         // `simulate` is a server that handles SIGINT/SIGTERM itself and stops at once; System.CommandLine's own
@@ -29,6 +30,6 @@ internal static class CliApp
         InvocationConfiguration? configuration = parse.CommandResult.Command.Name == "simulate"
             ? new InvocationConfiguration { ProcessTerminationTimeout = null }
             : null;
-        return parse.InvokeAsync(configuration);
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 }

@@ -7,12 +7,6 @@ using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Scheduling;
 
-/// <summary>Runs one scan of the pipeline (discovery → collection → reading → outbox).</summary>
-public interface IScanPipeline
-{
-    Task<ScanOutcome> RunAsync(ScanJob job, Configuration.SitePlan plan, CancellationToken cancellationToken);
-}
-
 /// <summary>Takes jobs off the scheduler's channel one at a time and runs them; records progress.</summary>
 public sealed partial class ScanWorker : SupervisedStage
 {

@@ -228,6 +228,50 @@ public sealed class LanHttpTests
     }
 
     [Test]
+    public async Task A_large_log_is_streamed_whole()
+    {
+        // 24 MB of log lines: the ZIP goes out as it is written (chunked, no length known in advance) and holds
+        // the file byte for byte. Before, the endpoint read every file into memory and sent a Content-Length.
+        string big = Path.Combine(_agent.LogsDirectory, "onestoppi-20261201.log");
+        byte[] expected;
+        await using (var file = new FileStream(big, FileMode.CreateNew))
+        await using (var writer = new StreamWriter(file, new UTF8Encoding(false)))
+        {
+            for (int i = 0; i < 240_000; i++)
+            {
+                await writer.WriteLineAsync($"2026-12-01 10:{i / 6000 % 60:D2}:{i / 100 % 60:D2} [INF] line {i} of a long debug log, device 127.0.83.{i % 250} read in {i % 997} ms");
+            }
+        }
+
+        try
+        {
+            expected = await File.ReadAllBytesAsync(big);
+            Assert.That(expected, Has.Length.GreaterThan(20_000_000));
+            using HttpClient client = _agent.ClientFrom("127.0.83.106");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/logs");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _agent.SetupKey);
+            using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(response.Content.Headers.ContentLength, Is.Null, "streamed: no length before the body");
+            Assert.That(response.Headers.TransferEncodingChunked, Is.True);
+            await using Stream body = await response.Content.ReadAsStreamAsync();
+            using var copy = new MemoryStream();
+            await body.CopyToAsync(copy);
+            copy.Position = 0;
+            using var zip = new ZipArchive(copy);
+            ZipArchiveEntry entry = zip.GetEntry("onestoppi-20261201.log") ?? throw new AssertionException("the large log is not in the ZIP");
+            await using Stream content = await entry.OpenAsync();
+            using var read = new MemoryStream();
+            await content.CopyToAsync(read);
+            Assert.That(read.ToArray().AsSpan().SequenceEqual(expected), Is.True, $"the entry holds {read.Length} bytes, the file {expected.Length}");
+        }
+        finally
+        {
+            File.Delete(big);
+        }
+    }
+
+    [Test]
     public async Task Changing_endpoints_are_rate_limited_per_address()
     {
         using HttpClient client = _agent.ClientFrom("127.0.83.104");

@@ -83,7 +83,7 @@ public sealed class ExpectedReadingsTests
     {
         JsonElement expected = Expected.Value.RootElement.GetProperty(key);
         string file = FileFor(key);
-        IPEndPoint endPoint = Fleets.Walks.EndPointOf(file);
+        IPEndPoint endPoint = (await Fleets.WalksAsync()).EndPointOf(file);
         var collector = new DeviceCollector(_client);
         DeviceReading reading = await collector.ReadAsync(new SnmpTarget(endPoint, new CommunityCredentials(SnmpVersion.V2c, "public")));
         TestContext.Out.WriteLine(ReadingJson.Serialize(reading));

@@ -32,7 +32,7 @@ public sealed class HostileDeviceTests
     public async Task Missing_tables_give_unknowns_and_no_error()
     {
         // Missing objects are not errors (the issue: "missing objects give unknown, never a crash or a guess").
-        DeviceReading reading = await ReadAsync(Fleets.Hostile.EndPointOf("missing-tables.snmprec"));
+        DeviceReading reading = await ReadAsync((await Fleets.HostileAsync()).EndPointOf("missing-tables.snmprec"));
         Assert.Multiple(() =>
         {
             Assert.That(reading.Answered, Is.True);
@@ -49,7 +49,7 @@ public sealed class HostileDeviceTests
     [Test]
     public async Task Wrong_value_types_are_reported_not_guessed()
     {
-        DeviceReading reading = await ReadAsync(Fleets.Hostile.EndPointOf("wrong-types.snmprec"));
+        DeviceReading reading = await ReadAsync((await Fleets.HostileAsync()).EndPointOf("wrong-types.snmprec"));
         Assert.Multiple(() =>
         {
             Assert.That(reading.SysName, Is.EqualTo("wrong-types"));
@@ -70,7 +70,7 @@ public sealed class HostileDeviceTests
     [Test]
     public async Task Negative_counters_and_special_levels_stay_apart()
     {
-        DeviceReading reading = await ReadAsync(Fleets.Hostile.EndPointOf("negative-counters.snmprec"));
+        DeviceReading reading = await ReadAsync((await Fleets.HostileAsync()).EndPointOf("negative-counters.snmprec"));
         SupplyReading Supply(string description) => reading.Supplies.Single(s => s.Description == description);
         Assert.Multiple(() =>
         {
@@ -90,7 +90,7 @@ public sealed class HostileDeviceTests
     [Test]
     public async Task Huge_strings_are_cut_and_reported()
     {
-        DeviceReading reading = await ReadAsync(Fleets.Hostile.EndPointOf("huge-strings.snmprec"));
+        DeviceReading reading = await ReadAsync((await Fleets.HostileAsync()).EndPointOf("huge-strings.snmprec"));
         Assert.Multiple(() =>
         {
             Assert.That(reading.SysName, Is.EqualTo("huge-strings"));

@@ -22,7 +22,7 @@ public sealed class RequestBudgetTests
     public async Task A_printer_is_read_in_at_most_12_requests(string file)
     {
         await using var client = new SnmpClient();
-        var target = new SnmpTarget(Fleets.Walks.EndPointOf(file), new CommunityCredentials(SnmpVersion.V2c, "public"));
+        var target = new SnmpTarget((await Fleets.WalksAsync()).EndPointOf(file), new CommunityCredentials(SnmpVersion.V2c, "public"));
         DeviceReading reading = await new DeviceCollector(client).ReadAsync(target);
         SnmpClientStatistics stats = client.Statistics;
         TestContext.Out.WriteLine($"{file}: {reading.Requests} requests, {stats.DatagramsSent} datagrams, {stats.Retransmissions} retransmissions");
@@ -41,7 +41,7 @@ public sealed class RequestBudgetTests
         var collector = new DeviceCollector(client);
         // Read as the agent's scan does, a few devices at a time, with room for a busy machine: the subject is the
         // request count (retransmissions are subtracted), not how fast one snmpsim process answers 66 devices at once.
-        var endPoints = Fleets.Walks.EndPoints.Values.ToArray();
+        var endPoints = (await Fleets.WalksAsync()).EndPoints.Values.ToArray();
         var readings = new DeviceReading[endPoints.Length];
         await Parallel.ForAsync(0, endPoints.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, cancellationToken) =>
             readings[i] = await collector.ReadAsync(new SnmpTarget(endPoints[i], new CommunityCredentials(SnmpVersion.V2c, "public"))
@@ -54,7 +54,7 @@ public sealed class RequestBudgetTests
         {
             // docs/benchmarks.md: 4.3 on average on this fleet; "few" is at most half the per-printer ceiling.
             Assert.That(average, Is.LessThanOrEqualTo(6), "requests per printer on average");
-            Assert.That(readings, Has.Length.EqualTo(Fleets.Walks.EndPoints.Count), "every sample printer read");
+            Assert.That(readings, Has.Length.EqualTo(endPoints.Length), "every sample printer read");
             Assert.That(readings.Select(r => r.Error), Has.All.Null);
             Assert.That(readings.Sum(r => r.Requests), Is.EqualTo(client.Statistics.DatagramsSent - client.Statistics.Retransmissions));
             Assert.That(readings.Max(r => r.Requests), Is.LessThanOrEqualTo(12));

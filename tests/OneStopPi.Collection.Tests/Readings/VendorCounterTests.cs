@@ -106,7 +106,7 @@ public sealed class VendorCounterTests
     {
         (string? model, Dictionary<string, long> expected) = Expected[file];
         DeviceReading reading = await new DeviceCollector(_client).ReadAsync(
-            new SnmpTarget(Fleets.Walks.EndPointOf(file), new CommunityCredentials(SnmpVersion.V2c, "public")));
+            new SnmpTarget((await Fleets.WalksAsync()).EndPointOf(file), new CommunityCredentials(SnmpVersion.V2c, "public")));
         TestContext.Out.WriteLine(ReadingJson.Serialize(reading));
         Assert.Multiple(() =>
         {

@@ -8,39 +8,27 @@ namespace OneStopPi.Collection.Tests.Support;
 /// </summary>
 internal static class Fleets
 {
-    private static readonly Lazy<SnmpsimFleet> WalksFleet = new(() => Start("walks", "127.0.93.1",
+    private static readonly Lazy<Task<SnmpsimFleet>> WalksFleet = new(() => SnmpsimFleet.StartAsync("v2c", "127.0.93.1",
         [.. Directory.GetFiles(RepoPaths.SampleWalks, "*.snmprec").Order(StringComparer.Ordinal),
          .. Directory.GetFiles(Path.Combine(RepoPaths.TestData, "walks"), "*.snmprec").Order(StringComparer.Ordinal)]));
 
-    private static readonly Lazy<SnmpsimFleet> HostileFleet = new(() => Start("hostile", "127.0.93.201",
+    private static readonly Lazy<Task<SnmpsimFleet>> HostileFleet = new(() => SnmpsimFleet.StartAsync("v2c", "127.0.93.201",
         [.. Directory.GetFiles(Path.Combine(RepoPaths.TestData, "hostile"), "*.snmprec").Order(StringComparer.Ordinal)]));
 
     /// <summary>Every recording of samples/walks plus the converted GLPI samples.</summary>
-    public static SnmpsimFleet Walks => WalksFleet.Value;
+    public static Task<SnmpsimFleet> WalksAsync() => WalksFleet.Value;
 
     /// <summary>The hostile recordings of Data/hostile.</summary>
-    public static SnmpsimFleet Hostile => HostileFleet.Value;
+    public static Task<SnmpsimFleet> HostileAsync() => HostileFleet.Value;
 
-    public static void StopAll()
+    public static async Task StopAllAsync()
     {
-        if (WalksFleet.IsValueCreated)
+        foreach (Lazy<Task<SnmpsimFleet>> fleet in new[] { WalksFleet, HostileFleet })
         {
-            WalksFleet.Value.Dispose();
+            if (fleet.IsValueCreated && fleet.Value.IsCompletedSuccessfully)
+            {
+                await fleet.Value.Result.DisposeAsync().ConfigureAwait(false);
+            }
         }
-
-        if (HostileFleet.IsValueCreated)
-        {
-            HostileFleet.Value.Dispose();
-        }
-    }
-
-    private static SnmpsimFleet Start(string name, string firstIp, IReadOnlyList<string> files)
-    {
-        if (!SnmpsimFleet.Available)
-        {
-            Prerequisite.Missing("snmpsim is not installed (Debian package snmpsim)");
-        }
-
-        return SnmpsimFleet.Start(name, firstIp, files);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
@@ -46,7 +47,7 @@ public static partial class LanEndpoints
             .WithSummary("Queue a discovery + meter scan now.");
         setup.MapPut("/portal", SetPortalAsync)
             .WithSummary("Set the portal URL and enrolment key before enrolment; the agent restarts to use them.");
-        setup.MapPost("/logs", ZipLogsAsync)
+        setup.MapPost("/logs", ZipLogs)
             .WithSummary("The agent's log files as a zip.");
     }
 
@@ -100,24 +101,22 @@ public static partial class LanEndpoints
         return TypedResults.Accepted("/status", new LanAccepted("portal settings saved; the agent restarts to enrol"));
     }
 
-    private static async Task<FileContentHttpResult> ZipLogsAsync(LogControl logs, TimeProvider time, ILogger<LanStatusService> logger, CancellationToken cancellationToken)
+    /// <summary>The ZIP is written to the response as the files are read (chunked, no length known before), never held whole.</summary>
+    private static PushStreamHttpResult ZipLogs(HttpContext http, LogControl logs, TimeProvider time, ILogger<LanStatusService> logger, CancellationToken cancellationToken)
     {
-        var entries = new List<(string, byte[])>();
-        foreach (string path in Directory.EnumerateFiles(logs.LogsDirectory))
+        // ZipArchive writes an entry's header and the central directory with synchronous writes even on its async
+        // path; Kestrel refuses those unless allowed. Allowed for this download only, a technician's rare request.
+        if (http.Features.Get<IHttpBodyControlFeature>() is { } body)
         {
-            // The active file is open for writing by Serilog: share it.
-            var stream = new FileStream(path, new FileStreamOptions { Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, Options = FileOptions.Asynchronous });
-            await using (stream.ConfigureAwait(false))
-            {
-                using var copy = new MemoryStream();
-                await stream.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
-                entries.Add((Path.GetFileName(path), copy.ToArray()));
-            }
+            body.AllowSynchronousIO = true;
         }
 
-        LogLogsTaken(logger, entries.Count);
         string stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        return TypedResults.File(InMemoryZip.Of(entries), "application/zip", $"onestoppi-logs-{stamp}.zip");
+        return TypedResults.Stream(async response =>
+        {
+            int files = await LogArchive.WriteZipAsync(logs.LogsDirectory, response, cancellationToken).ConfigureAwait(false);
+            LogLogsTaken(logger, files);
+        }, "application/zip", $"onestoppi-logs-{stamp}.zip");
     }
 
     [LoggerMessage(EventId = 7202, Level = LogLevel.Information, Message = "LAN: scan queued by a technician")]

@@ -1,7 +1,7 @@
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Transport;
 
-namespace OneStopPi.Collection.Snmp;
+namespace OneStopPi.Collection.Requests;
 
 /// <summary>
 /// GET, GETNEXT and GETBULK to one agent through <see cref="SnmpClient"/>, which splits on tooBig and

@@ -1,6 +1,6 @@
 using OneStopPi.Snmp;
 
-namespace OneStopPi.Collection.Snmp;
+namespace OneStopPi.Collection.Requests;
 
 /// <summary>
 /// Reads several table columns at once: one GETBULK carries every column still open (GETNEXT on

@@ -8,7 +8,8 @@ its commands, sends a heartbeat every fifth round, and uploads one meter batch o
 the run (a dealer's meter time shared by many sites is that burst; here spread). W threads each play N/W agents over
 one keep-alive TLS connection of their own. Every request is timed (send to last byte read); a request is an error
 when it fails or answers other than 2xx/304. Afterwards every batch the portal acknowledged is looked for in the
-database by the caller (the keys are written to OUT_JSON). Bounded: T seconds plus one request's timeout.
+database by the caller (the keys are written to OUT_JSON). Bounded: a worker more than P seconds behind its
+schedule stops (what it did not send is counted as unsent), so a run ends by T + P seconds plus one request's timeout.
 """
 import argparse, heapq, http.client, io, json, random, ssl, sys, threading, time, uuid, zipfile
 from urllib.parse import urlparse
@@ -108,6 +109,7 @@ statuses = {}    # endpoint -> {status: count}
 errors = []      # (endpoint, what)
 acknowledged = []  # batch keys the portal answered 201/200 to
 lags = []        # how late a request went out against its schedule (the load tool keeping up, or not)
+unsent = [0]     # scheduled rounds and batches never sent because the run fell more than one poll behind
 start = time.monotonic()
 deadline = start + args.seconds
 
@@ -133,6 +135,11 @@ def worker(mine, seed):
         if due >= deadline:
             continue
         now = time.monotonic()
+        if now > deadline + args.poll:
+            # Fallen this far behind, the machine (load tool included) is the bottleneck: stop, say how much was left.
+            with lock:
+                unsent[0] += 1 + sum(1 for e in events if e[0] < deadline)
+            break
         if due > now:
             time.sleep(due - now)
         with lock:
@@ -196,7 +203,9 @@ result = {
     "errors": len(errors), "errorSamples": errors[:20],
     "endpoints": {e: {"count": len(v), "p50ms": round(pct(v, 50) * 1000, 1), "p99ms": round(pct(v, 99) * 1000, 1), "maxms": round(max(v) * 1000, 1),
                       "statuses": statuses.get(e, {})} for e, v in sorted(latencies.items())},
+    "lagP50ms": round((pct(lags, 50) or 0) * 1000, 1),
     "lagP99ms": round((pct(lags, 99) or 0) * 1000, 1),
+    "unsent": unsent[0],
     "acknowledged": acknowledged,
 }
 result["throughput"] = round(result["requests"] / elapsed, 1)

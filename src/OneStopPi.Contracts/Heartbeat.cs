@@ -4,7 +4,7 @@ namespace OneStopPi.Contracts;
 /// POST /heartbeat. SetupKey: the box's local setup key (LAN face enabled only), sent only over the authenticated
 /// TLS channel, never logged. StageRestarts: how often a stage of the agent failed and was restarted since the process
 /// started. OutboxFull: the disk budget is taken by meter batches and command results, so new status readings are not
-/// queued. ClockSource: <see cref="ClockSources"/>.
+/// queued, or the disk itself is full, so the last batch could not be stored. ClockSource: <see cref="ClockSources"/>.
 /// </summary>
 public sealed record HeartbeatRequest(
     string? Version,

@@ -68,8 +68,10 @@ public sealed partial class CommandRunner : SupervisedStage
         {
             takenOn = await _journal.TakeOnAsync(session, command, open => handler?.Review(open), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException)
+        catch (Exception e) when (e is PortalUnavailableException or PortalRejectedException or IOException or UnauthorizedAccessException)
         {
+            // Not acknowledged (the portal did not answer, or run.json could not record it: a full disk): the
+            // portal delivers it again and it is taken on then.
             _queue.Release(command.Id);
             throw;
         }

@@ -44,6 +44,7 @@ public sealed partial class FileOutbox
     private long _nextSequence;
     private long _dropped;
     private int _statusPaused;
+    private int _diskFull;
 
     public FileOutbox(string directory, OutboxLimits limits, TimeProvider time, ILogger<FileOutbox> logger)
     {
@@ -78,6 +79,15 @@ public sealed partial class FileOutbox
 
     /// <summary>The disk budget is taken by batches that are kept (meter, command results): new status batches are not queued.</summary>
     public bool StatusPaused => Volatile.Read(ref _statusPaused) == 1;
+
+    /// <summary>
+    /// The last batch could not be stored because the disk was full (after dropping what could be dropped); cleared
+    /// by the next batch stored. What is already in the outbox stays.
+    /// </summary>
+    public bool DiskFull => Volatile.Read(ref _diskFull) == 1;
+
+    /// <summary>Readings are being turned away: the budget is taken (<see cref="StatusPaused"/>) or the disk is full (<see cref="DiskFull"/>).</summary>
+    public bool Full => StatusPaused || DiskFull;
 
     public long BudgetBytes => _limits.MaxBytes;
 
@@ -152,11 +162,13 @@ public sealed partial class FileOutbox
                 if (!DropOne([OutboxItemKind.Status, OutboxItemKind.CommandResult], "the disk is full"))
                 {
                     Interlocked.Increment(ref _dropped);
-                    LogLostToFullDisk(kind, key, zip.Length);
+                    MarkDiskFull(kind, key, zip.Length);
                     throw;
                 }
             }
         }
+
+        MarkDiskRoom();
 
         if (kind == OutboxItemKind.Status && Interlocked.Exchange(ref _statusPaused, 0) == 1)
         {
@@ -199,6 +211,7 @@ public sealed partial class FileOutbox
 
             string path = Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"{sequence:D15}.{kind.ToString().ToLowerInvariant()}.{key}.zip"));
             File.Move(temporary, path);
+            MarkDiskRoom();
             return Admit(new OutboxItem(sequence, kind, key, _time.GetTimestamp(), size, path));
         }
         finally
@@ -228,10 +241,25 @@ public sealed partial class FileOutbox
                 if (!DropOne([OutboxItemKind.Status, OutboxItemKind.CommandResult], "the disk is full"))
                 {
                     Interlocked.Increment(ref _dropped);
-                    LogLostToFullDisk(kind, key, new FileInfo(temporary).Exists ? new FileInfo(temporary).Length : 0);
+                    MarkDiskFull(kind, key, new FileInfo(temporary).Exists ? new FileInfo(temporary).Length : 0);
                     throw;
                 }
             }
+        }
+    }
+
+    /// <summary>A batch lost to a full disk: an error each time (each is a loss), the flag the heartbeat reports.</summary>
+    private void MarkDiskFull(OutboxItemKind kind, string key, long bytes)
+    {
+        Interlocked.Exchange(ref _diskFull, 1);
+        LogLostToFullDisk(kind, key, bytes, _directory);
+    }
+
+    private void MarkDiskRoom()
+    {
+        if (Interlocked.Exchange(ref _diskFull, 0) == 1)
+        {
+            LogDiskRoom(_directory);
         }
     }
 
@@ -451,6 +479,9 @@ public sealed partial class FileOutbox
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Outbox: keeping {Kind} batch over the budget ({Bytes} of {Budget} bytes); only a full disk drops it")]
     private partial void LogOverBudget(OutboxItemKind kind, long bytes, long budget);
 
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Outbox: the disk is full and nothing else is left to drop; {Kind} batch {Key} ({Bytes} bytes) is lost")]
-    private partial void LogLostToFullDisk(OutboxItemKind kind, string key, long bytes);
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Outbox: the disk is full ({Directory}) and nothing else is left to drop; {Kind} batch {Key} ({Bytes} bytes) is lost, the batches already stored are kept")]
+    private partial void LogLostToFullDisk(OutboxItemKind kind, string key, long bytes, string directory);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Outbox: the disk has room again ({Directory}); batches are stored")]
+    private partial void LogDiskRoom(string directory);
 }

@@ -107,7 +107,7 @@ public sealed partial class PortalSync : SupervisedStage
         AgentRunState state = _runState.Current;
         var heartbeat = new HeartbeatRequest(_version, (long)_time.GetElapsedTime(_started).TotalSeconds,
             state.LastMeterScan?.UtcDateTime, state.LastStatusScan?.UtcDateTime, _outbox.Count, _outbox.Dropped, _setupKey,
-            _stages.Restarts, _outbox.StatusPaused, _siteClock?.Source.ToString().ToLowerInvariant());
+            _stages.Restarts, _outbox.Full, _siteClock?.Source.ToString().ToLowerInvariant());
         try
         {
             long sent = _time.GetTimestamp();

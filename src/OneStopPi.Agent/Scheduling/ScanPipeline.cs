@@ -87,11 +87,11 @@ public sealed partial class ScanPipeline : IScanPipeline
         if (job.Kind == ScanKind.Meter)
         {
             FoldIn(registry, scan.Answered);
-            await RegistryFile.SaveAsync(_registryPath, registry, cancellationToken).ConfigureAwait(false);
+            await SaveRegistryAsync(registry, cancellationToken).ConfigureAwait(false);
         }
         else if (await RefindAsync(plan, registry, reader, missing, scan, cancellationToken).ConfigureAwait(false))
         {
-            await RegistryFile.SaveAsync(_registryPath, registry, cancellationToken).ConfigureAwait(false);
+            await SaveRegistryAsync(registry, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (DeviceResult result in missing)
@@ -100,6 +100,23 @@ public sealed partial class ScanPipeline : IScanPipeline
         }
 
         return await scan.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The registry is what the next scans start from, the readings are what the dealer bills from: a registry that
+    /// cannot be written (a full disk) is logged and the readings still go on to the outbox. The next scan finds the
+    /// devices again from the site's ranges.
+    /// </summary>
+    private async Task SaveRegistryAsync(DeviceRegistry registry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RegistryFile.SaveAsync(_registryPath, registry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogRegistryNotSaved(_registryPath, e.Message);
+        }
     }
 
     /// <summary>Reads every device at its registered address, <see cref="Concurrency"/> at a time, in address order, as they complete.</summary>
@@ -278,6 +295,9 @@ public sealed partial class ScanPipeline : IScanPipeline
 
     [LoggerMessage(EventId = 5207, Level = LogLevel.Information, Message = "Re-find sweep: {Found} of {Missing} missing device(s) found again, {Moved} at a new address")]
     private partial void LogRefound(int found, int missing, int moved);
+
+    [LoggerMessage(EventId = 5209, Level = LogLevel.Error, Message = "The device registry {Path} could not be saved ({Error}); the readings still go to the outbox")]
+    private partial void LogRegistryNotSaved(string path, string error);
 
     [LoggerMessage(EventId = 5208, Level = LogLevel.Warning, Message = "The re-find sweep failed; the missing devices stay unanswered in this status scan")]
     private partial void LogRefindFailed(Exception exception);

@@ -49,10 +49,7 @@ public sealed partial class ScanWorker : SupervisedStage
             try
             {
                 ScanOutcome outcome = await _pipeline.RunAsync(job, plan, stoppingToken).ConfigureAwait(false);
-                DateTimeOffset now = _time.GetUtcNow();
-                await _runState.UpdateAsync(state => job.Kind == ScanKind.Meter
-                    ? state with { LastMeterScan = now, LastMeterDay = Later(state.LastMeterDay, job.MeterDay) }
-                    : state with { LastStatusScan = now }, stoppingToken).ConfigureAwait(false);
+                await RecordDoneAsync(job, stoppingToken).ConfigureAwait(false);
                 LogDone(job.Kind, job.Reason, outcome.Devices, outcome.Answered, outcome.BatchId);
                 job.Completion?.TrySetResult(outcome);
             }
@@ -75,6 +72,25 @@ public sealed partial class ScanWorker : SupervisedStage
         }
     }
 
+    /// <summary>
+    /// The scan's time in run.json. Its batch is in the outbox already: a run.json that cannot be written (a full
+    /// disk) does not make the scan a failure; the worst case is one extra meter scan after a restart.
+    /// </summary>
+    private async Task RecordDoneAsync(ScanJob job, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        try
+        {
+            await _runState.UpdateAsync(state => job.Kind == ScanKind.Meter
+                ? state with { LastMeterScan = now, LastMeterDay = Later(state.LastMeterDay, job.MeterDay) }
+                : state with { LastStatusScan = now }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogNotRecorded(job.Kind, job.Reason, e.Message);
+        }
+    }
+
     private static DateOnly? Later(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Skipped {Kind} scan ({Reason}): not assigned to a site")]
@@ -82,6 +98,9 @@ public sealed partial class ScanWorker : SupervisedStage
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "{Kind} scan ({Reason}) done: {Devices} device(s), {Answered} answered, batch {BatchId}")]
     private partial void LogDone(ScanKind kind, string reason, int devices, int answered, string? batchId);
+
+    [LoggerMessage(EventId = 5104, Level = LogLevel.Error, Message = "{Kind} scan ({Reason}): its batch is stored but its time could not be written to run.json ({Error})")]
+    private partial void LogNotRecorded(ScanKind kind, string reason, string error);
 
     [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "{Kind} scan ({Reason}) failed")]
     private partial void LogFailed(Exception exception, ScanKind kind, string reason);

@@ -28,7 +28,7 @@ internal sealed record SiteConfigUpdate(
 internal sealed record SiteConfigView(int SiteId, long Version, IReadOnlyList<string> Ranges);
 
 internal sealed record AgentView(Guid Id, string HardwareId, int? SiteId, DateTime? LastSeenAt, DateTime? LastHeartbeatAt, DateTime? LastMeterScanAt,
-    int? OutboxDepth, long? DroppedReadings);
+    int? OutboxDepth, long? DroppedReadings, bool? OutboxFull = null);
 
 internal sealed record CommandView(long Id, Guid AgentId, int Type, string TypeName, string? Parameter, string State, DateTime CreatedAt,
     DateTime? AcknowledgedAt, DateTime? CompletedAt, string? Message, long? ResultSize)

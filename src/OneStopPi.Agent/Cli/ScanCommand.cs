@@ -8,13 +8,13 @@ using Microsoft.Extensions.Logging;
 using OneStopPi.Collection;
 using OneStopPi.Collection.Discovery;
 using OneStopPi.Collection.Profiles;
+using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.State;
 using OneStopPi.Collection.Readings;
 using OneStopPi.Snmp;
 using OneStopPi.Snmp.Transport;
 using Serilog;
 using Serilog.Events;
-using Serilog.Extensions.Logging;
 
 namespace OneStopPi.Agent.Cli;
 
@@ -176,7 +176,7 @@ internal static class ScanCommand
         return command;
     }
 
-    private static ILoggerFactory CreateLoggerFactory(bool verbose) => new SerilogLoggerFactory(new LoggerConfiguration()
+    private static ILoggerFactory CreateLoggerFactory(bool verbose) => new SerilogBridge(new LoggerConfiguration()
         .MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning)
         .WriteTo.Console(outputTemplate: "{Message:lj}{NewLine}", standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: CultureInfo.InvariantCulture)
         .CreateLogger(), dispose: true);

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Upgrade;
 using Serilog;
 using Serilog.Events;
-using Serilog.Extensions.Logging;
 
 namespace OneStopPi.Agent.Cli;
 
@@ -45,7 +45,7 @@ internal static class UpgradeHelperCommand
             using Serilog.Core.Logger serilog = new LoggerConfiguration().MinimumLevel.Information()
                 .WriteTo.Console(outputTemplate: "{Level:u3} {Message:lj}{NewLine}{Exception}", standardErrorFromLevel: LogEventLevel.Verbose)
                 .CreateLogger();
-            using var loggers = new SerilogLoggerFactory(serilog);
+            using var loggers = new SerilogBridge(serilog);
             var upgrade = new UpgradeHelper(paths, new DpkgInstaller(), new SystemctlAgentService(), TimeProvider.System, loggers.CreateLogger<UpgradeHelper>(),
                 TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(wait))));
             try

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,10 @@ public static class AgentHost
 
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         IServiceCollection services = builder.Services;
-        services.AddSerilog(logger, dispose: true);
+        // Serilog behind Microsoft.Extensions.Logging through our small bridge (SerilogBridge says why); the
+        // container disposes it at the end, which flushes and closes the log file.
+        services.AddLogging();
+        services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(_ => new SerilogBridge(logger, dispose: true)));
         services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(20);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using OneStopPi.Agent.Scheduling;
 using OneStopPi.Collection.Readings;
 
@@ -81,7 +80,7 @@ public static partial class ReadingDocumentWriter
         foreach (string name in CounterNames.InReadingOrder(reading.Counters.Keys).Where(CounterNames.IsValid).Take(MaxCounters))
         {
             PageCounter counter = reading.Counters[name];
-            if (counter.Value >= 0 && counter.Oid.Length <= TextLimit && CounterSource().IsMatch(counter.Oid))
+            if (counter.Value >= 0 && counter.Oid.Length <= TextLimit && IsCounterSource(counter.Oid))
             {
                 xml.StartElement("counter");
                 xml.Attribute("name", name);
@@ -202,8 +201,49 @@ public static partial class ReadingDocumentWriter
     }
 
     /// <summary>The schema's CounterSource: OIDs, "#xx" for a field in a vendor block, "+" for parts added up.</summary>
-    [GeneratedRegex(@"^[0-2](\.[0-9]+)+(#[0-9A-Fa-f]{2})?(\+[0-2](\.[0-9]+)+(#[0-9A-Fa-f]{2})?)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex CounterSource();
+    /// <remarks>
+    /// The schema's pattern, <c>[0-2](\.[0-9]+)+(#[0-9A-Fa-f]{2})?(\+[0-2](\.[0-9]+)+(#[0-9A-Fa-f]{2})?)*</c>, checked
+    /// part by part (a generated regex for it cost 10 KiB of the AOT image).
+    /// </remarks>
+    internal static bool IsCounterSource(string text)
+    {
+        foreach (Range part in text.AsSpan().Split('+'))
+        {
+            ReadOnlySpan<char> source = text.AsSpan(part);
+            int hash = source.IndexOf('#');
+            if (hash >= 0 && (source.Length - hash != 3 || !char.IsAsciiHexDigit(source[^2]) || !char.IsAsciiHexDigit(source[^1])))
+            {
+                return false;
+            }
+
+            if (!IsNumericOid(hash >= 0 ? source[..hash] : source))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>"[0-2]" then one or more ".digits".</summary>
+    private static bool IsNumericOid(ReadOnlySpan<char> oid)
+    {
+        if (oid.Length < 3 || oid[0] is < '0' or > '2' || oid[1] != '.')
+        {
+            return false;
+        }
+
+        foreach (Range arc in oid[2..].Split('.'))
+        {
+            ReadOnlySpan<char> digits = oid[2..][arc];
+            if (digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];
 

@@ -127,25 +127,33 @@ internal static partial class IdentityText
         return null;
     }
 
-    [GeneratedRegex(@"^(?:S/?N|Serial(?:\s*(?:No\.?|Number))?)\s*[:=#]\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex SerialPrefix();
+    // Run by Regex's interpreter, not [GeneratedRegex]: the interpreter is in the binary anyway for the vendor
+    // profiles' patterns, and each generated matcher added its own code to the AOT image (the 19 together: 78 KiB;
+    // docs/benchmarks.md "Third pass"). Same patterns, same matches; a few microseconds per description.
+    private static Regex SerialPrefix() => SerialPrefixPattern;
 
-    [GeneratedRegex(@"(?:\s+(?:series|printer|printing system|laser printer|mfp))+\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex ModelSuffix();
+    private static readonly Regex SerialPrefixPattern = new(@"^(?:S/?N|Serial(?:\s*(?:No\.?|Number))?)\s*[:=#]\s*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    private static Regex ModelSuffix() => ModelSuffixPattern;
+
+    private static readonly Regex ModelSuffixPattern = new(@"(?:\s+(?:series|printer|printing system|laser printer|mfp))+\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     /// <summary>A MAC address as text (00:1b:a9:0b:a7:52, 00-1B-..., or 12 hex digits in brackets).</summary>
-    [GeneratedRegex(@"[\[(]?\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b[\])]?|\[[0-9A-Fa-f]{12}\]|\(?\bMAC\s*[:=]?\s*[0-9A-Fa-f:.-]{12,17}\)?", RegexOptions.CultureInvariant)]
-    private static partial Regex MacInText();
+    private static Regex MacInText() => MacInTextPattern;
+
+    private static readonly Regex MacInTextPattern = new(@"[\[(]?\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b[\])]?|\[[0-9A-Fa-f]{12}\]|\(?\bMAC\s*[:=]?\s*[0-9A-Fa-f:.-]{12,17}\)?", RegexOptions.CultureInvariant);
 
     /// <summary>Everything after ";", "," or " /": firmware lists ("; Net 9.26, Engine ..."), "SN:..." fields, Canon's " /P".</summary>
-    [GeneratedRegex(@"\s*(?:[;,]|\s/).*$", RegexOptions.CultureInvariant)]
-    private static partial Regex AfterSeparator();
+    private static Regex AfterSeparator() => AfterSeparatorPattern;
+
+    private static readonly Regex AfterSeparatorPattern = new(@"\s*(?:[;,]|\s/).*$", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// A serial or firmware field after the model: "S/N X", "SN: X", "Serial Number X", "Firmware Ver.1.14",
     /// "FW 2.3", "version NH5...", "Ver.1.01", "Rev.02", "V11.01.03", "OS 1.01.15", a dotted version "2.20", or
     /// a date ("(08.12.12)", "02-27-2017"), and everything after it.
     /// </summary>
-    [GeneratedRegex(@"\s+(?:(?:S/?N|Serial(?:\s*(?:No\.?|Number))?)\b\s*[:#=]?|(?:Firmware|F/?W|Version|Ver\.?|Rev\.?|OS)\b\s*[:.]?\s*\S*\d|V\d+(?:\.\d+)+|\(?\d+(?:\.\d+)+\)?(?=\s|$)|\d{1,2}-\d{1,2}-\d{4}\b).*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex TrailingIdentity();
+    private static Regex TrailingIdentity() => TrailingIdentityPattern;
+
+    private static readonly Regex TrailingIdentityPattern = new(@"\s+(?:(?:S/?N|Serial(?:\s*(?:No\.?|Number))?)\b\s*[:#=]?|(?:Firmware|F/?W|Version|Ver\.?|Rev\.?|OS)\b\s*[:.]?\s*\S*\d|V\d+(?:\.\d+)+|\(?\d+(?:\.\d+)+\)?(?=\s|$)|\d{1,2}-\d{1,2}-\d{4}\b).*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 }

@@ -118,7 +118,8 @@ public static partial class CounterNames
     ];
 
     /// <summary>A name a reading may carry: camelCase letters and digits, 2 to <see cref="MaxNameLength"/> characters.</summary>
-    public static bool IsValid(string? name) => name is not null && NamePattern().IsMatch(name);
+    public static bool IsValid(string? name) =>
+        name is { Length: >= 2 and <= MaxNameLength } && char.IsAsciiLetterLower(name[0]) && !name.AsSpan(1).ContainsAnyExcept(NameCharacters);
 
     /// <summary>Names in reading order: the vocabulary first, then the extras alphabetically.</summary>
     public static IEnumerable<string> InReadingOrder(IEnumerable<string> names)
@@ -128,6 +129,7 @@ public static partial class CounterNames
         return Standard.Where(set.Contains).Concat(set.Where(n => !Standard.Contains(n)).Order(StringComparer.Ordinal));
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][A-Za-z0-9]{1,15}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex NamePattern();
+    /// <summary>After the first letter: ASCII letters and digits (a span check, not a regex: smaller in the AOT image).</summary>
+    private static readonly System.Buffers.SearchValues<char> NameCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
 }

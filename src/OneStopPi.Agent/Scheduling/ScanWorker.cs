@@ -57,7 +57,7 @@ public sealed partial class ScanWorker : SupervisedStage
                 ScanOutcome outcome = await _pipeline.RunAsync(job, plan, stoppingToken).ConfigureAwait(false);
                 DateTimeOffset now = _time.GetUtcNow();
                 await _runState.UpdateAsync(state => job.Kind == ScanKind.Meter
-                    ? state with { LastMeterScan = now, LastMeterDay = Later(state.LastMeterDay, job.MeterDay) }
+                    ? state with { LastMeterScan = now, LastMeterDay = Later(state.LastMeterDay, job.MeterDay), LastMeterSlot = Later(state.LastMeterSlot, job.MeterSlot) }
                     : state with { LastStatusScan = now }, stoppingToken).ConfigureAwait(false);
                 LogDone(job.Kind, job.Reason, outcome.Devices, outcome.Answered, outcome.BatchId);
                 job.Completion?.TrySetResult(outcome);
@@ -81,7 +81,8 @@ public sealed partial class ScanWorker : SupervisedStage
         }
     }
 
-    private static DateOnly? Later(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+    private static T? Later<T>(T? a, T? b)
+        where T : struct, IComparable<T> => a is null ? b : b is null ? a : (a.Value.CompareTo(b.Value) > 0 ? a : b);
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Skipped {Kind} scan ({Reason}): not assigned to a site")]
     private partial void LogSkipped(ScanKind kind, string reason);

@@ -213,6 +213,9 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("LastSeenByAgentId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LatestMeterAt")
                         .HasColumnType("TEXT");
 
@@ -271,6 +274,29 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                         .HasFilter("\"Serial\" IS NOT NULL");
 
                     b.ToTable("Devices");
+                });
+
+            modelBuilder.Entity("OneStopPi.Portal.Data.DeviceSighting", b =>
+                {
+                    b.Property<long>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ip")
+                        .IsRequired()
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId", "AgentId");
+
+                    b.HasIndex("AgentId");
+
+                    b.ToTable("DeviceSightings");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.OperatorToken", b =>
@@ -340,11 +366,18 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<int>("SiteId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("Slot")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ScanId");
 
                     b.HasIndex("DeviceId", "At");
+
+                    b.HasIndex("DeviceId", "Slot")
+                        .IsUnique()
+                        .HasFilter("\"Slot\" IS NOT NULL");
 
                     b.HasIndex("SiteId", "At");
 
@@ -446,6 +479,9 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<int>("SiteId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("Slot")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT");
 
@@ -490,6 +526,10 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<string>("MeterTime")
                         .IsRequired()
                         .HasMaxLength(5)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MeterTimes")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -651,6 +691,23 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("OneStopPi.Portal.Data.DeviceSighting", b =>
+                {
+                    b.HasOne("OneStopPi.Portal.Data.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("OneStopPi.Portal.Data.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.Reading", b =>

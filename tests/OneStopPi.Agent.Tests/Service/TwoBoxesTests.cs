@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using OneStopPi.TestSupport;
 
 namespace OneStopPi.Agent.Tests.Service;
 
 /// <summary>
 /// Two boxes on one site: two <c>onestoppi run</c> processes enrolled to the same site read the same simulated fleet
-/// (the shared snmpsim fleet, five printers) and upload to a reference portal process of their own (127.0.0.1:18565,
-/// a box silent after 8 s). Both read the site's scheduled slot: the portal keeps one reading per device for it and
+/// (snmpsim serving the service tests' five recordings on 127.0.93.1-5:161, this fixture's own) and upload to a
+/// reference portal process of their own (127.0.0.1:18565, a box silent after 8 s). Both read the site's scheduled slot: the portal keeps one reading per device for it and
 /// notes that both boxes saw every printer. Then box B is killed (SIGKILL): the site keeps reporting through box A,
 /// on its next scheduled slot, and the portal shows which box saw what last and that B went silent.
 /// </summary>
@@ -19,7 +20,9 @@ public sealed partial class TwoBoxesTests
     private static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(8);
     private readonly List<AgentHome> _homes = [];
     private readonly List<AgentProcess> _agents = [];
+    private const string Range = "127.0.93.1-127.0.93.5";
     private PortalProcess? _portal;
+    private SnmpsimFleet? _fleet;
 
     [TearDown]
     public async Task TearDown()
@@ -34,6 +37,11 @@ public sealed partial class TwoBoxesTests
             await _portal.DisposeAsync();
         }
 
+        if (_fleet is not null)
+        {
+            await _fleet.DisposeAsync();
+        }
+
         foreach (AgentHome home in _homes)
         {
             home.Dispose();
@@ -43,11 +51,14 @@ public sealed partial class TwoBoxesTests
     [Test]
     public async Task Both_boxes_read_one_slot_once_then_one_dies_and_the_site_keeps_reporting()
     {
-        await ServicePeers.FleetAsync();
+        Prerequisite.RequireRoot("the agents scan port 161, which the simulated fleet can bind only as root");
+        Prerequisite.RequireSnmpPeers();
+        _fleet = await SnmpsimFleet.StartAsync("v2c", "127.0.93.1",
+            [.. ServicePeers.Recordings.Select(r => Path.Combine(RepoPaths.SampleWalks, r + ".snmprec"))], 161);
         _portal = await PortalProcess.StartAsync(Port, [$"--Portal:AgentSilentAfter={SilentAfter:c}"]);
         string firstSlot = SiteSetup.JustPassedMeterTime();
         SiteCreated site = await SiteSetup.CreateSiteAsync(_portal, "Two boxes",
-            SiteSetup.FleetConfig() with { MeterTime = null, MeterTimes = [firstSlot, Later(firstSlot, 12 * 60)] });
+            SiteSetup.FleetConfig() with { Ranges = [Range], MeterTime = null, MeterTimes = [firstSlot, Later(firstSlot, 12 * 60)] });
 
         AgentHome homeA = Home("box-a", site);
         AgentHome homeB = Home("box-b", site);

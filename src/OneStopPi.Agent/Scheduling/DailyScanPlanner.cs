@@ -42,8 +42,8 @@ public sealed class DailyScanPlanner
 
     /// <summary>
     /// The slot due now, or null. <paramref name="lastSlot"/> is the occurrence of the last slot read;
-    /// <paramref name="lastMeterDay"/> is what agents kept before several reads a day (the last day read once):
-    /// every slot of that day counts as read.
+    /// <paramref name="lastMeterDay"/> is what agents kept before several reads a day (the last day read once): without a
+    /// <paramref name="lastSlot"/>, every slot of that day counts as read.
     /// </summary>
     public DueMeterScan? Due(DateTimeOffset now, bool clockSynchronised, DateTimeOffset? lastSlot, DateOnly? lastMeterDay = null)
     {
@@ -70,7 +70,8 @@ public sealed class DailyScanPlanner
             return null;
         }
 
-        DateTimeOffset? done = Later(lastSlot, lastMeterDay is { } d ? OccurrencesOn(d).Max() : null);
+        // An agent of this version keeps both; only a state written before slots has the day alone.
+        DateTimeOffset? done = lastSlot ?? (lastMeterDay is { } d ? OccurrencesOn(d).Max() : null);
         if (done is { } last && last >= due.At)
         {
             return null;
@@ -91,8 +92,6 @@ public sealed class DailyScanPlanner
     public IEnumerable<DateTimeOffset> OccurrencesOn(DateOnly day) => _times.Select(t => OccurrenceOn(day, t)).Distinct().Order();
 
     private DateOnly LocalDay(DateTimeOffset now) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, _zone).DateTime);
-
-    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : (a > b ? a : b);
 
     /// <summary>
     /// The UTC instant of a time on a local day. A time skipped by a DST change moves forward in half hours out of the gap (02:30 in Berlin's spring gap is 03:00); an

@@ -21,8 +21,22 @@ public sealed record SnmpConfig(IReadOnlyList<string> Communities, IReadOnlyList
 /// </summary>
 public sealed record SnmpV3User(string User, string? AuthProtocol, string? AuthPassword, string? PrivProtocol, string? PrivPassword, string? Context);
 
-/// <summary>MeterTime "HH:mm" in TimeZone (IANA id); CommandPollSeconds 0 = never poll.</summary>
-public sealed record ScheduleConfig(string MeterTime, string TimeZone, int StatusIntervalMinutes, int CommandPollSeconds);
+/// <summary>
+/// When an agent reads: the meter reads at <see cref="MeterTimes"/> ("HH:mm" each, several a day) in TimeZone (IANA id);
+/// CommandPollSeconds 0 = never poll. <see cref="MeterTime"/> is the first of the list, what agents before
+/// several reads a day know: they read once a day at it. A configuration without <see cref="MeterTimes"/> (a portal
+/// before them) reads once a day at <see cref="MeterTime"/>.
+/// </summary>
+public sealed record ScheduleConfig(string MeterTime, string TimeZone, int StatusIntervalMinutes, int CommandPollSeconds,
+    IReadOnlyList<string>? MeterTimes = null)
+{
+    /// <summary>The meter-read times to run: <see cref="MeterTimes"/> when given, else the one <see cref="MeterTime"/>.</summary>
+    public IReadOnlyList<string> AllMeterTimes() => MeterTimes is { Count: > 0 } times ? times : [MeterTime];
+
+    /// <summary>The schedule for a list of times (at least one): the first is also the single time older agents read.</summary>
+    public static ScheduleConfig ForTimes(IReadOnlyList<string> meterTimes, string timeZone, int statusIntervalMinutes, int commandPollSeconds) =>
+        new(meterTimes[0], timeZone, statusIntervalMinutes, commandPollSeconds, meterTimes);
+}
 
 /// <summary>The log modes an operator can set, in the configuration or with the set-log-mode command.</summary>
 public static class LogModes

@@ -13,6 +13,7 @@ namespace OneStopPi.Contracts;
 [JsonSerializable(typeof(EnrolResponse))]
 [JsonSerializable(typeof(AgentConfig))]
 [JsonSerializable(typeof(SnmpConfig))]
+[JsonSerializable(typeof(ScheduleConfig))]
 [JsonSerializable(typeof(BatchAccepted))]
 [JsonSerializable(typeof(HeartbeatRequest))]
 [JsonSerializable(typeof(HeartbeatResponse))]

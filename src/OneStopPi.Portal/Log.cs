@@ -41,6 +41,10 @@ internal static partial class Log
     [LoggerMessage(1203, LogLevel.Information, "Batch {BatchId}: concurrent insert lost the race (attempt {Attempt})")]
     public static partial void BatchRace(this ILogger logger, string batchId, int attempt);
 
+    [LoggerMessage(1204, LogLevel.Information,
+        "Batch {BatchId} from agent {AgentId}: {Readings} reading(s) of meter slot {Slot:u} not stored again: another box's reading of the same device and slot came first")]
+    public static partial void SlotAlreadyRead(this ILogger logger, string batchId, Guid agentId, int readings, DateTime slot);
+
     [LoggerMessage(1300, LogLevel.Information, "Command {CommandId} (type {Type}) queued for agent {AgentId}")]
     public static partial void CommandQueued(this ILogger logger, long commandId, int type, Guid agentId);
 

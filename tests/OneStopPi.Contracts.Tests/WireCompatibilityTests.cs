@@ -37,4 +37,26 @@ public sealed class WireCompatibilityTests
         const string pascal = """{"BatchId":"b-00000001","Duplicate":true,"Documents":1,"Readings":4}""";
         Assert.That(JsonSerializer.Deserialize(pascal, ContractsJsonContext.Default.BatchAccepted), Is.EqualTo(new BatchAccepted("b-00000001", true, 1, 4)));
     }
+
+    [Test]
+    public void A_schedule_with_one_meter_time_and_no_list_reads_as_one_read_a_day()
+    {
+        // A portal before several reads a day sends only meterTime; the agent reads once a day at it.
+        const string old = """{"meterTime":"06:00","timeZone":"Europe/Berlin","statusIntervalMinutes":15,"commandPollSeconds":300}""";
+        ScheduleConfig schedule = JsonSerializer.Deserialize(old, ContractsJsonContext.Default.ScheduleConfig)!;
+        Assert.That(schedule.MeterTimes, Is.Null);
+        Assert.That(schedule.AllMeterTimes(), Is.EqualTo(new[] { "06:00" }));
+    }
+
+    [Test]
+    public void A_schedule_of_several_times_still_names_the_first_as_the_single_time_older_agents_read()
+    {
+        // Agents before several reads a day ignore meterTimes (unknown members are skipped) and read at meterTime.
+        string json = JsonSerializer.Serialize(ScheduleConfig.ForTimes(["07:30", "12:30", "17:30"], "UTC", 15, 300), ContractsJsonContext.Default.ScheduleConfig);
+        using JsonDocument document = JsonDocument.Parse(json);
+        Assert.That(document.RootElement.GetProperty("meterTime").GetString(), Is.EqualTo("07:30"));
+        Assert.That(document.RootElement.GetProperty("meterTimes").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "07:30", "12:30", "17:30" }));
+        const string withUnknown = """{"meterTime":"07:30","timeZone":"UTC","statusIntervalMinutes":15,"commandPollSeconds":300,"laterField":[1]}""";
+        Assert.That(JsonSerializer.Deserialize(withUnknown, ContractsJsonContext.Default.ScheduleConfig)!.MeterTime, Is.EqualTo("07:30"));
+    }
 }

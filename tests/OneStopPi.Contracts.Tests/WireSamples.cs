@@ -15,9 +15,9 @@ internal static class WireSamples
         yield return Case("enrol-response", new EnrolResponse(Agent, "token-43-characters-base64url-aaaaaaaaaaaaa", false), json.EnrolResponse);
         yield return Case("agent-config", new AgentConfig(Agent, 3, true, 7, ["10.1.0.0/24", "10.1.1.10-10.1.1.60"], ["10.1.0.1"],
             new SnmpConfig(["public", "mps-read"], [new SnmpV3User("mps", "SHA256", "auth-password", "AES", "priv-password", null)]),
-            new ScheduleConfig("06:00", "Europe/Berlin", 15, 300), LogModes.Normal), json.AgentConfig);
+            ScheduleConfig.ForTimes(["06:00", "12:30", "17:30"], "Europe/Berlin", 15, 300), LogModes.Normal), json.AgentConfig);
         yield return Case("agent-config-unassigned", new AgentConfig(Agent, null, false, 0, [], [], new SnmpConfig([], []),
-            new ScheduleConfig("06:00", "UTC", 15, 300), LogModes.Normal), json.AgentConfig);
+            ScheduleConfig.ForTimes(["06:00"], "UTC", 15, 300), LogModes.Normal), json.AgentConfig);
         yield return Case("batch-accepted", new BatchAccepted("0193a6c2-batch-0001", false, 2, 57), json.BatchAccepted);
         yield return Case("heartbeat-request", new HeartbeatRequest("0.1.0", 86400, Morning, Morning.AddMinutes(55), 3, 0, "ABCD-EFGH-JKLM", 1, true,
             ClockSources.Portal), json.HeartbeatRequest);

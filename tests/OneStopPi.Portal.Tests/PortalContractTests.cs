@@ -66,7 +66,8 @@ public abstract class PortalContractTests
             Assert.That(after.Ranges, Is.EqualTo(new[] { "10.1.0.0/24" }));
             Assert.That(after.Exclusions, Is.EqualTo(new[] { "10.1.0.1" }));
             Assert.That(after.Snmp.Communities, Is.EqualTo(new[] { "public", "s3cret-community" }));
-            Assert.That(after.Schedule, Is.EqualTo(new ScheduleConfig("05:30", "Europe/Berlin", 10, 60)));
+            Assert.That(after.Schedule with { MeterTimes = null }, Is.EqualTo(new ScheduleConfig("05:30", "Europe/Berlin", 10, 60)));
+            Assert.That(after.Schedule.MeterTimes, Is.EqualTo(new[] { "05:30" }), "one meterTime set: a list of one");
             Assert.That(after.LogMode, Is.EqualTo("debug"));
         });
     }

@@ -182,13 +182,14 @@ public sealed class PortalHostTests
         Assert.That(code, Is.Zero, error);
 
         (code, output, error) = await CliAsync(["site", "configure", "--site", created.SiteId.ToString(), "--range", "10.5.0.0/24", "--range", "10.6.0.1-10.6.0.50",
-            "--community", "cli-community", "--v3-user", "cliuser:SHA256:authpassword1:AES:privpassword1", "--meter-time", "07:15", "--poll-interval", "0", .. common]);
+            "--community", "cli-community", "--v3-user", "cliuser:SHA256:authpassword1:AES:privpassword1", "--meter-times", "18:00,07:15", "--poll-interval", "0", .. common]);
         Assert.That(code, Is.Zero, error);
         Assert.That(output, Does.Not.Contain("cli-community").And.Not.Contain("authpassword1"), "the CLI never prints credentials");
         var config = await agent.Client.GetFromJsonAsync<AgentConfig>("/api/agent/v1/config");
         Assert.That(config!.Ranges, Is.EqualTo(new[] { "10.5.0.0/24", "10.6.0.1-10.6.0.50" }));
         Assert.That(config.Snmp.V3Users.Single(), Is.EqualTo(new SnmpV3User("cliuser", "SHA256", "authpassword1", "AES", "privpassword1", null)));
-        Assert.That(config.Schedule, Is.EqualTo(new ScheduleConfig("07:15", "Europe/London", 15, 0)));
+        Assert.That(config.Schedule with { MeterTimes = null }, Is.EqualTo(new ScheduleConfig("07:15", "Europe/London", 15, 0)));
+        Assert.That(config.Schedule.MeterTimes, Is.EqualTo(new[] { "07:15", "18:00" }));
 
         (code, output, error) = await CliAsync(["command", "queue", "--agent", agent.Id.ToString(), "--type", "6", "--parameter", "10.5.0.9", .. common]);
         Assert.That(code, Is.Zero, error);

@@ -13,12 +13,15 @@ public sealed record SitePlan(
     IReadOnlyList<string> Ranges,
     IReadOnlyList<string> Exclusions,
     IReadOnlyList<SnmpCredentials> Credentials,
-    TimeOnly MeterTime,
+    IReadOnlyList<TimeOnly> MeterTimes,
     TimeZoneInfo Zone,
     TimeSpan StatusInterval,
     TimeSpan CommandPollInterval,
     string LogMode)
 {
+    /// <summary>The most meter reads a day a schedule may ask for (one an hour).</summary>
+    public const int MaxMeterTimes = 24;
+
     /// <summary>
     /// Checks every field; a configuration with any fault is refused whole, so the agent keeps its
     /// last good one rather than running half of a broken one.
@@ -65,9 +68,24 @@ public sealed record SitePlan(
             }
         }
 
-        if (!TimeOnly.TryParseExact(config.Schedule?.MeterTime, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out TimeOnly meterTime))
+        // A portal before several reads a day sends one meterTime; a newer one the list (and its first as meterTime).
+        var meterTimes = new List<TimeOnly>();
+        IReadOnlyList<string?> times = config.Schedule is { } schedule ? [.. schedule.AllMeterTimes()] : [null];
+        if (times.Count > MaxMeterTimes)
         {
-            problems.Add($"meter time '{config.Schedule?.MeterTime}' is not HH:mm");
+            problems.Add($"{times.Count} meter times; at most {MaxMeterTimes} a day");
+        }
+
+        foreach (string? time in times)
+        {
+            if (TimeOnly.TryParseExact(time, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out TimeOnly meterTime))
+            {
+                meterTimes.Add(meterTime);
+            }
+            else
+            {
+                problems.Add($"meter time '{time}' is not HH:mm");
+            }
         }
 
         TimeZoneInfo zone = TimeZoneInfo.Utc;
@@ -108,7 +126,7 @@ public sealed record SitePlan(
             throw new InvalidPortalConfigException(problems);
         }
 
-        return new SitePlan(config.Assigned, config.SiteId, config.Ranges ?? [], config.Exclusions ?? [], credentials, meterTime, zone,
+        return new SitePlan(config.Assigned, config.SiteId, config.Ranges ?? [], config.Exclusions ?? [], credentials, [.. meterTimes.Distinct().Order()], zone,
             TimeSpan.FromMinutes(statusMinutes), TimeSpan.FromSeconds(pollSeconds), logMode);
     }
 }

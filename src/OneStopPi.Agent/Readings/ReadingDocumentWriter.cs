@@ -21,7 +21,8 @@ public static partial class ReadingDocumentWriter
     private const int MaxCounters = 64;
     private const int TokenLimit = 64;
 
-    public static byte[] Write(string agentId, string siteId, ScanKind kind, bool missedMeter, DateTimeOffset start, DateTimeOffset end, IEnumerable<DeviceReading> readings)
+    public static byte[] Write(string agentId, string siteId, ScanKind kind, bool missedMeter, DateTimeOffset start, DateTimeOffset end, IEnumerable<DeviceReading> readings,
+        DateTimeOffset? slot = null)
     {
         var xml = new XmlDocumentBuilder(Namespace);
         xml.StartElement("scan");
@@ -32,6 +33,11 @@ public static partial class ReadingDocumentWriter
         if (missedMeter)
         {
             xml.Attribute("missedMeter", "true");
+        }
+
+        if (slot is { } scheduled)
+        {
+            xml.Attribute("slot", Utc(scheduled));
         }
 
         xml.Attribute("start", Utc(start));

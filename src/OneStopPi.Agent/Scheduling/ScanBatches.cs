@@ -37,6 +37,9 @@ public sealed class ScanBatches
         _pending = new List<DeviceReading>(devicesPerBatch);
     }
 
+    /// <summary>The scheduled meter slot (UTC) the scan reads, written into every document; null for other scans.</summary>
+    public DateTimeOffset? Slot { get; init; }
+
     /// <summary>The key of the scan's first batch in the outbox (null while none is, or when the outbox paused status batches).</summary>
     public string? FirstKey { get; private set; }
 
@@ -65,7 +68,7 @@ public sealed class ScanBatches
     {
         DateTimeOffset end = _time.GetUtcNow();
         string key = Guid.CreateVersion7(end).ToString("N");
-        byte[] document = ReadingDocumentWriter.Write(_agentId, _siteId, _kind, _missed, _start, end, _pending);
+        byte[] document = ReadingDocumentWriter.Write(_agentId, _siteId, _kind, _missed, _start, end, _pending, Slot);
         _pending.Clear();
         byte[] zip = InMemoryZip.Of([($"{_kind.ToString().ToLowerInvariant()}-{key}.xml", document)]);
 

@@ -9,8 +9,13 @@ public enum ScanKind
 
 /// <summary>One scan to run, from the schedule or a remote command.</summary>
 /// <param name="MeterDay">For a scheduled meter scan: the site day it reads (recorded when done).</param>
+/// <param name="MeterSlot">For a scheduled meter scan: the scheduled occurrence (UTC) it reads, sent with the readings so a
+/// portal keeps one reading per device per slot when two boxes read one site; null for a forced scan.</param>
 /// <param name="Completion">Set by the worker when the scan's batch is in the outbox (or it failed).</param>
-public sealed record ScanJob(ScanKind Kind, bool Missed, DateOnly? MeterDay, string Reason, TaskCompletionSource<ScanOutcome>? Completion = null);
+public sealed record ScanJob(ScanKind Kind, bool Missed, DateOnly? MeterDay, string Reason, TaskCompletionSource<ScanOutcome>? Completion = null)
+{
+    public DateTimeOffset? MeterSlot { get; init; }
+}
 
 /// <summary>What a finished scan produced.</summary>
 /// <param name="BatchId">The key of the scan's first batch in the outbox (a large scan writes several).</param>

@@ -70,7 +70,7 @@ public sealed partial class ScanPipeline : IScanPipeline
 
         var reader = new PrinterReader(_collector, new CredentialPlan(plan.Credentials), Attempt);
         var scan = new ScanResults(new ScanBatches(_outbox, _time, session.AgentId.ToString(), (plan.SiteId ?? 0).ToString(CultureInfo.InvariantCulture),
-            job.Kind, job.Missed, start, DevicesPerBatch), _time);
+            job.Kind, job.Missed, start, DevicesPerBatch) { Slot = job.MeterSlot }, _time);
         // A status scan holds back the devices that did not answer and could be recognised elsewhere, for the re-find.
         var missing = new List<DeviceResult>();
         await foreach (DeviceResult result in ReadAllAsync(reader, targets, cancellationToken).ConfigureAwait(false))

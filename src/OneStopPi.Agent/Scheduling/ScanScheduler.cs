@@ -22,7 +22,7 @@ public sealed partial class ScanScheduler : SupervisedStage
     private readonly ChannelWriter<ScanJob> _jobs;
     private readonly TimeProvider _time;
     private readonly ILogger<ScanScheduler> _logger;
-    private DateOnly? _queuedMeterDay;
+    private DateTimeOffset? _queuedMeterSlot;
     private readonly TimeSpan _tick;
     private bool _unsyncedLogged;
     private ClockSource _loggedSource;
@@ -77,16 +77,18 @@ public sealed partial class ScanScheduler : SupervisedStage
         }
 
         _loggedSource = source;
-        var planner = new DailyScanPlanner(plan.MeterTime, plan.Zone);
-        DueMeterScan? due = planner.Due(_clock.GetUtcNow(), trusted, _runState.Current.LastMeterDay);
-        if (due is null || due.Day == _queuedMeterDay)
+        var planner = new DailyScanPlanner(plan.MeterTimes, plan.Zone);
+        AgentRunState state = _runState.Current;
+        DueMeterScan? due = planner.Due(_clock.GetUtcNow(), trusted, state.LastMeterSlot, state.LastMeterDay);
+        if (due is null || due.Occurrence == _queuedMeterSlot)
         {
             return;
         }
 
-        _queuedMeterDay = due.Day;
-        LogMeterDue(due.Day, due.Missed);
-        await QueueAsync(new ScanJob(ScanKind.Meter, due.Missed, due.Day, due.Missed ? "missed daily meter scan" : "daily meter scan"), cancellationToken).ConfigureAwait(false);
+        _queuedMeterSlot = due.Occurrence;
+        LogMeterDue(due.Day, due.Occurrence, due.Missed);
+        var job = new ScanJob(ScanKind.Meter, due.Missed, due.Day, due.Missed ? "missed daily meter scan" : "daily meter scan") { MeterSlot = due.Occurrence };
+        await QueueAsync(job, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A few ticks: one slow look at the clock or the state file is not a hang.</summary>
@@ -106,6 +108,6 @@ public sealed partial class ScanScheduler : SupervisedStage
     [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "The daily meter scan follows the {Source} clock (offset to the system clock: {Offset})")]
     private partial void LogClockTrusted(ClockSource source, TimeSpan offset);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Daily meter scan for {Day} is due (missed: {Missed})")]
-    private partial void LogMeterDue(DateOnly day, bool missed);
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Daily meter scan for {Day} is due (slot {Slot:u}, missed: {Missed})")]
+    private partial void LogMeterDue(DateOnly day, DateTimeOffset slot, bool missed);
 }

@@ -82,7 +82,7 @@ public sealed partial class ScanWorker : SupervisedStage
         try
         {
             await _runState.UpdateAsync(state => job.Kind == ScanKind.Meter
-                ? state with { LastMeterScan = now, LastMeterDay = Later(state.LastMeterDay, job.MeterDay) }
+                ? state with { LastMeterScan = now, LastMeterDay = Later(state.LastMeterDay, job.MeterDay), LastMeterSlot = Later(state.LastMeterSlot, job.MeterSlot) }
                 : state with { LastStatusScan = now }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -91,7 +91,8 @@ public sealed partial class ScanWorker : SupervisedStage
         }
     }
 
-    private static DateOnly? Later(DateOnly? a, DateOnly? b) => a is null ? b : b is null ? a : (a > b ? a : b);
+    private static T? Later<T>(T? a, T? b)
+        where T : struct, IComparable<T> => a is null ? b : b is null ? a : (a.Value.CompareTo(b.Value) > 0 ? a : b);
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Skipped {Kind} scan ({Reason}): not assigned to a site")]
     private partial void LogSkipped(ScanKind kind, string reason);

@@ -12,7 +12,11 @@ public sealed record CachedPortalConfig(string? ETag, AgentConfig Config, DateTi
 /// <summary>Progress that must survive restarts (state/run.json).</summary>
 public sealed record AgentRunState
 {
+    /// <summary>The site day of the last scheduled meter read (kept for agents before several reads a day).</summary>
     public DateOnly? LastMeterDay { get; init; }
+
+    /// <summary>The scheduled occurrence (UTC) of the last meter read run: each slot of the schedule runs once.</summary>
+    public DateTimeOffset? LastMeterSlot { get; init; }
 
     public DateTimeOffset? LastMeterScan { get; init; }
 

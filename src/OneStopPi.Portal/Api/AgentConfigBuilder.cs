@@ -19,11 +19,11 @@ internal sealed class AgentConfigBuilder(PortalDbContext db, CredentialVault vau
             : null;
         var config = site is null
             ? new AgentConfig(agent.Id, null, false, 0, [], [], CredentialVault.Empty,
-                new ScheduleConfig("06:00", "UTC", 0, 300), "normal")
+                ScheduleConfig.ForTimes(["06:00"], "UTC", 0, 300), "normal")
             : new AgentConfig(agent.Id, site.Id, true, site.ConfigVersion, Lines(site.Ranges), Lines(site.Exclusions),
                 // Decrypted only here, for an agent assigned to this very site.
                 vault.Unprotect(site.Id, site.CredentialsProtected),
-                new ScheduleConfig(site.MeterTime, site.TimeZone, site.StatusIntervalMinutes, site.CommandPollSeconds),
+                SiteSettings.ScheduleOf(site),
                 site.LogMode);
         var json = JsonSerializer.SerializeToUtf8Bytes(config, ContractsJsonContext.Default.AgentConfig);
         return new RenderedConfig(json, ETagOf(json));

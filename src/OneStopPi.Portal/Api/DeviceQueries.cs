@@ -2,13 +2,36 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using OneStopPi.Portal.Data;
+using Microsoft.Extensions.Options;
 using OneStopPi.Portal.Forecast;
+using OneStopPi.Portal.Hosting;
 
 namespace OneStopPi.Portal.Api;
 
 /// <summary>Read models shared by the operator API, the CSV export and the web pages.</summary>
-internal sealed class DeviceQueries(PortalDbContext db, SupplyForecasts forecasts)
+internal sealed class DeviceQueries(PortalDbContext db, SupplyForecasts forecasts, TimeProvider time, IOptions<PortalOptions> options)
 {
+    /// <summary>An assigned agent last heard before this is silent (<see cref="PortalOptions.AgentSilentAfter"/>).</summary>
+    public DateTime SilentBefore => time.GetUtcNow().UtcDateTime - options.Value.AgentSilentAfter;
+
+    /// <summary>Whether an agent counts as silent now: assigned to a site and not heard since <see cref="SilentBefore"/>.</summary>
+    public bool IsSilent(Agent agent) => agent.SiteId is not null && (agent.LastSeenAt is null || agent.LastSeenAt < SilentBefore);
+
+    /// <summary>Which box last saw each device answer, newest first, with whether that box has gone silent.</summary>
+    public async Task<ILookup<long, DeviceSightingView>> SightingsAsync(IReadOnlyCollection<long> deviceIds, CancellationToken cancellationToken)
+    {
+        var sightings = await db.DeviceSightings.AsNoTracking().Where(s => deviceIds.Contains(s.DeviceId))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var agentIds = sightings.Select(s => s.AgentId).Distinct().ToList();
+        var agents = await db.Agents.AsNoTracking().Where(a => agentIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken).ConfigureAwait(false);
+        return sightings.OrderByDescending(s => s.LastSeenAt).ToLookup(s => s.DeviceId, s =>
+        {
+            var agent = agents.GetValueOrDefault(s.AgentId);
+            return new DeviceSightingView(s.AgentId, agent?.Hostname ?? agent?.HardwareId ?? s.AgentId.ToString(), s.LastSeenAt, s.Ip,
+                agent is null || IsSilent(agent));
+        });
+    }
+
     /// <summary>
     /// The counter vocabulary of schemas/readings.xsd (CounterVocabulary), in the order columns list it;
     /// vendor extras follow, alphabetically.
@@ -57,6 +80,7 @@ internal sealed class DeviceQueries(PortalDbContext db, SupplyForecasts forecast
         var status = await db.Readings.AsNoTracking().Where(r => statusIds.Contains(r.Id))
             .Select(r => new { r.Id, r.HrDeviceStatus, r.HrPrinterStatus, r.Errors })
             .ToDictionaryAsync(r => r.Id, cancellationToken).ConfigureAwait(false);
+        var seenBy = await SightingsAsync([.. devices.Select(d => d.Id)], cancellationToken).ConfigureAwait(false);
         var predicted = await forecasts.ForAsync(
             [.. devices.Where(d => d.LatestSupplyReadingId is not null).Select(d => (d.Id, d.SiteId, supplies[d.LatestSupplyReadingId!.Value].ToArray()))],
             cancellationToken).ConfigureAwait(false);
@@ -68,7 +92,8 @@ internal sealed class DeviceQueries(PortalDbContext db, SupplyForecasts forecast
                 s?.HrDeviceStatus, s?.HrPrinterStatus, s?.Errors,
                 d.LatestMeterAt, d.LatestMeterReadingId is { } m ? Counters(counters[m]) : [],
                 d.LatestSupplyAt, d.LatestSupplyReadingId is { } p
-                    ? [.. supplies[p].OrderBy(x => x.Position).Select(x => ToView(x, predicted.GetValueOrDefault((d.Id, x.Position))))] : []);
+                    ? [.. supplies[p].OrderBy(x => x.Position).Select(x => ToView(x, predicted.GetValueOrDefault((d.Id, x.Position))))] : [],
+                [.. seenBy[d.Id]]);
         })];
     }
 
@@ -94,12 +119,22 @@ internal sealed class DeviceQueries(PortalDbContext db, SupplyForecasts forecast
     /// Meters for billing, one row per device: the latest meter reading, or with a period every meter
     /// reading in [from, to). One column per counter name the exported readings carry (the vocabulary
     /// first, then vendor extras); a device without that counter leaves its cell empty.
+    /// A site that reads several times a day can ask for one reading per device and site day (<paramref name="pick"/>):
+    /// the last of the day, or the one closest to a site time; those choose among meter readings only (not status scans),
+    /// over the period or, without one, the whole history. Two boxes on one site leave one reading per device per
+    /// scheduled slot (the ingestor keeps the first), so nothing is counted twice.
     /// RFC 4180 quoting; a cell that a spreadsheet would run as a formula is prefixed with '.
     /// </summary>
-    public async Task<string> MetersCsvAsync(Site site, DateTime? from, DateTime? to, CancellationToken cancellationToken)
+    public async Task<string> MetersCsvAsync(Site site, DateTime? from, DateTime? to, CancellationToken cancellationToken, MeterPick? pick = null)
     {
+        pick ??= MeterPick.All;
         var readings = db.Readings.AsNoTracking().Where(r => r.SiteId == site.Id && r.DeviceId != null && r.Counters.Count > 0);
-        if (from is null && to is null)
+        if (pick.Mode != MeterPickMode.All)
+        {
+            readings = readings.Where(r => r.Kind == ScanKind.Meter);
+        }
+
+        if (from is null && to is null && pick.Mode == MeterPickMode.All)
         {
             readings = readings.Where(r => db.Devices.Any(d => d.LatestMeterReadingId == r.Id));
         }
@@ -116,10 +151,12 @@ internal sealed class DeviceQueries(PortalDbContext db, SupplyForecasts forecast
             }
         }
 
-        var rows = await readings
+        var all = await readings
             .OrderBy(r => r.DeviceId).ThenBy(r => r.At)
-            .Select(r => new { r.At, r.Device, r.Counters })
+            .Select(r => new { r.DeviceId, r.At, r.Device, r.Counters })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone);
+        var rows = all.GroupBy(r => r.DeviceId).SelectMany(device => pick.Choose(device, r => r.At, zone)).ToList();
 
         var columns = InColumnOrder(rows.SelectMany(r => r.Counters).Select(c => c.Name));
         var csv = new StringBuilder();

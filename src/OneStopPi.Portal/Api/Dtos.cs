@@ -24,7 +24,8 @@ public sealed record SiteConfigUpdate(
     string? TimeZone,
     int? StatusIntervalMinutes,
     int? CommandPollSeconds,
-    string? LogMode);
+    string? LogMode,
+    IReadOnlyList<string>? MeterTimes = null);
 
 /// <summary>A site's configuration as the operator sees it: credentials are counted and named, never shown.</summary>
 public sealed record SiteConfigView(
@@ -57,7 +58,8 @@ public sealed record AgentView(
     string? Upgrade = null,
     int? StageRestarts = null,
     bool? OutboxFull = null,
-    string? ClockSource = null);
+    string? ClockSource = null,
+    bool? Silent = null);
 
 public sealed record AssignRequest(int SiteId);
 
@@ -98,7 +100,11 @@ public sealed record DeviceView(
     DateTime? MetersAt,
     IReadOnlyList<CounterView> Counters,
     DateTime? SuppliesAt,
-    IReadOnlyList<SupplyView> Supplies);
+    IReadOnlyList<SupplyView> Supplies,
+    IReadOnlyList<DeviceSightingView>? SeenBy = null);
+
+/// <summary>One box's last answered reading of a device (two boxes on one site both read it); newest first in a list.</summary>
+public sealed record DeviceSightingView(Guid AgentId, string Box, DateTime LastSeenAt, string Ip, bool Silent);
 
 public sealed record CounterHistoryPoint(DateTime At, IReadOnlyList<CounterView> Counters);
 

@@ -96,6 +96,8 @@ internal static class OperatorEndpoints
         errors.AddRange((update.Ranges ?? []).Concat(update.Exclusions ?? []).Select(SiteSettings.CheckRange));
         errors.AddRange((update.V3Users ?? []).Select(SiteSettings.CheckV3User));
         errors.Add(update.MeterTime is { } mt ? SiteSettings.CheckMeterTime(mt) : null);
+        errors.Add(update.MeterTimes is { } times ? SiteSettings.CheckMeterTimes(times) : null);
+        errors.Add(update is { MeterTime: not null, MeterTimes: not null } ? "give meterTime (one read a day) or meterTimes, not both" : null);
         errors.Add(update.TimeZone is { } tz ? SiteSettings.CheckTimeZone(tz) : null);
         errors.Add(update.StatusIntervalMinutes is < 1 or > 1440 ? "the status interval is 1 to 1440 minutes" : null);
         errors.Add(update.CommandPollSeconds is < 0 or > 86400 ? "the command-poll interval is 0 (never) to 86400 seconds" : null);
@@ -123,7 +125,11 @@ internal static class OperatorEndpoints
             site.CredentialsProtected = vault.Protect(site.Id, new SnmpConfig(update.Communities ?? current.Communities, update.V3Users ?? current.V3Users));
         }
 
-        site.MeterTime = update.MeterTime ?? site.MeterTime;
+        if ((update.MeterTimes ?? (update.MeterTime is { } single ? [single] : null)) is { } meterTimes)
+        {
+            SiteSettings.SetMeterTimes(site, meterTimes);
+        }
+
         site.TimeZone = update.TimeZone ?? site.TimeZone;
         site.StatusIntervalMinutes = update.StatusIntervalMinutes ?? site.StatusIntervalMinutes;
         site.CommandPollSeconds = update.CommandPollSeconds ?? site.CommandPollSeconds;
@@ -138,7 +144,7 @@ internal static class OperatorEndpoints
         var credentials = vault.Unprotect(site.Id, site.CredentialsProtected);
         return new SiteConfigView(site.Id, site.ConfigVersion, AgentConfigBuilder.Lines(site.Ranges), AgentConfigBuilder.Lines(site.Exclusions),
             credentials.Communities.Count, [.. credentials.V3Users.Select(u => u.User)],
-            new ScheduleConfig(site.MeterTime, site.TimeZone, site.StatusIntervalMinutes, site.CommandPollSeconds), site.LogMode);
+            SiteSettings.ScheduleOf(site), site.LogMode);
     }
 
     private static async Task<IResult> ListDevicesAsync(int siteId, PortalDbContext db, DeviceQueries queries, CancellationToken cancellationToken)
@@ -152,7 +158,7 @@ internal static class OperatorEndpoints
     }
 
     private static async Task<IResult> ExportMetersAsync(
-        int siteId, DateTime? from, DateTime? to, PortalDbContext db, DeviceQueries queries, CancellationToken cancellationToken)
+        int siteId, DateTime? from, DateTime? to, string? pick, string? at, PortalDbContext db, DeviceQueries queries, CancellationToken cancellationToken)
     {
         var site = await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Id == siteId, cancellationToken).ConfigureAwait(false);
         if (site is null)
@@ -160,7 +166,12 @@ internal static class OperatorEndpoints
             return Problems.NotFound($"no site {siteId}");
         }
 
-        var csv = await queries.MetersCsvAsync(site, from?.ToUniversalTime(), to?.ToUniversalTime(), cancellationToken).ConfigureAwait(false);
+        if (MeterPick.Parse(pick, at) is not { } choice)
+        {
+            return Problems.BadRequest("pick is 'all' (every meter reading), 'last' (the last of each site day) or 'closest' with at=HH:mm (the reading closest to that site time each day)");
+        }
+
+        var csv = await queries.MetersCsvAsync(site, from?.ToUniversalTime(), to?.ToUniversalTime(), cancellationToken, choice).ConfigureAwait(false);
         return TypedResults.Text(csv, "text/csv; charset=utf-8");
     }
 
@@ -175,11 +186,11 @@ internal static class OperatorEndpoints
         return TypedResults.Ok(await queries.HistoryAsync(deviceId, from?.ToUniversalTime(), to?.ToUniversalTime(), cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> ListAgentsAsync(PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAgentsAsync(PortalDbContext db, CredentialVault vault, DeviceQueries queries, CancellationToken cancellationToken)
     {
         var agents = await db.Agents.AsNoTracking().OrderBy(a => a.EnrolledAt).ToListAsync(cancellationToken).ConfigureAwait(false);
         var upgrades = await ReleaseEndpoints.UpgradeStatusAsync(db, [.. agents.Select(a => a.Id)], cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(agents.Select(a => ToView(a, vault, upgrades.GetValueOrDefault(a.Id)?.Text)).ToArray());
+        return TypedResults.Ok(agents.Select(a => ToView(a, vault, upgrades.GetValueOrDefault(a.Id)?.Text) with { Silent = queries.IsSilent(a) }).ToArray());
     }
 
     internal static AgentView ToView(Agent a, CredentialVault vault, string? upgrade = null) => new(a.Id, a.HardwareId, a.Mac, a.Hostname, a.Version, a.EnrolledSiteId, a.SiteId,

@@ -38,6 +38,37 @@ internal static partial class SiteSettings
     public static string? CheckMeterTime(string value) =>
         MeterTimePattern().IsMatch(value) ? null : $"meter time '{value}' must be HH:mm (24 h)";
 
+    /// <summary>The most meter reads a day a site may ask for (one an hour; the agent refuses more).</summary>
+    public const int MaxMeterTimes = 24;
+
+    /// <summary>A list of meter-read times: 1 to <see cref="MaxMeterTimes"/>, each HH:mm, none twice.</summary>
+    public static string? CheckMeterTimes(IReadOnlyList<string> values)
+    {
+        if (values.Count is 0 or > MaxMeterTimes)
+        {
+            return $"a site reads its meters 1 to {MaxMeterTimes} times a day";
+        }
+
+        return values.Select(CheckMeterTime).FirstOrDefault(e => e is not null)
+            ?? (values.Distinct(StringComparer.Ordinal).Count() < values.Count ? "a meter time is given twice" : null);
+    }
+
+    /// <summary>A site's meter-read times, in order.</summary>
+    public static string[] MeterTimesOf(Data.Site site) =>
+        site.MeterTimes is { Length: > 0 } times ? times.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [site.MeterTime];
+
+    /// <summary>Sets a site's meter-read times (checked with <see cref="CheckMeterTimes"/>): sorted; the first is also the single time.</summary>
+    public static void SetMeterTimes(Data.Site site, IEnumerable<string> values)
+    {
+        string[] times = [.. values.Order(StringComparer.Ordinal)];
+        site.MeterTime = times[0];
+        site.MeterTimes = string.Join(',', times);
+    }
+
+    /// <summary>The schedule an agent of the site receives: every time, and the first as the single time older agents read.</summary>
+    public static ScheduleConfig ScheduleOf(Data.Site site) =>
+        ScheduleConfig.ForTimes(MeterTimesOf(site), site.TimeZone, site.StatusIntervalMinutes, site.CommandPollSeconds);
+
     public static string? CheckTimeZone(string value)
     {
         try

@@ -84,14 +84,15 @@ internal static class PortalCli
         var exclude = new Option<string[]>("--exclude") { Description = "Address or range never to scan; repeat; replaces the list" };
         var community = new Option<string[]>("--community") { Description = "v1/v2c community, in the order to try; repeat; replaces the list" };
         var v3 = new Option<string[]>("--v3-user") { Description = "user:AUTH:authpass:PRIV:privpass[:context] (AUTH SHA256.., PRIV AES..; empty fields for noAuth/noPriv); repeat" };
-        var meterTime = new Option<string?>("--meter-time") { Description = "Daily meter-scan time HH:mm, site time" };
+        var meterTime = new Option<string?>("--meter-time") { Description = "One meter read a day at HH:mm, site time" };
+        var meterTimes = new Option<string?>("--meter-times") { Description = "Several meter reads a day: HH:mm,HH:mm,... site time (replaces the list)" };
         var status = new Option<int?>("--status-interval") { Description = "Status-scan interval, minutes" };
         var poll = new Option<int?>("--poll-interval") { Description = "Command-poll interval, seconds (0 = never)" };
         var logMode = new Option<string?>("--log-mode") { Description = "normal, verbose or debug" };
         var clear = new Option<bool>("--clear-credentials") { Description = "Remove every community and v3 user" };
         var configure = new Command("configure", "Set ranges, credentials and schedule; prints the configuration (credentials hidden)")
         {
-            site, range, exclude, community, v3, meterTime, timeZone, status, poll, logMode, clear,
+            site, range, exclude, community, v3, meterTime, meterTimes, timeZone, status, poll, logMode, clear,
         };
         Run(configure, output, error, async (p, client, ct) =>
         {
@@ -99,7 +100,8 @@ internal static class PortalCli
                 Many(p, range), Many(p, exclude),
                 p.GetValue(clear) ? [] : Many(p, community),
                 p.GetValue(clear) ? [] : Many(p, v3)?.Select(ParseV3User).ToArray(),
-                p.GetValue(meterTime), p.GetValue(timeZone), p.GetValue(status), p.GetValue(poll), p.GetValue(logMode));
+                p.GetValue(meterTime), p.GetValue(timeZone), p.GetValue(status), p.GetValue(poll), p.GetValue(logMode),
+                p.GetValue(meterTimes)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             Print(output, await client.SendAsync(HttpMethod.Patch, $"sites/{p.GetValue(site)}/config", update,
                 PortalJsonContext.Default.SiteConfigUpdate, PortalJsonContext.Default.SiteConfigView, ct).ConfigureAwait(false),
                 CliJsonContext.Default.SiteConfigView);
@@ -212,12 +214,15 @@ internal static class PortalCli
         var from = new Option<DateTime?>("--from") { Description = "Every meter reading from this UTC time (default: the latest per device)" };
         var to = new Option<DateTime?>("--to") { Description = "... up to this UTC time (exclusive)" };
         var file = new Option<FileInfo?>("--output", "-o") { Description = "Write the CSV here instead of standard output" };
-        var meters = new Command("meters", "Meters as CSV for billing") { site, from, to, file };
+        var pick = new Option<string?>("--pick") { Description = "all (default), last (the last reading of each site day) or closest (to --at)" };
+        var at = new Option<string?>("--at") { Description = "With --pick closest: the site time HH:mm each day's reading is closest to" };
+        var meters = new Command("meters", "Meters as CSV for billing") { site, from, to, pick, at, file };
         Run(meters, output, error, async (p, client, ct) =>
         {
             var query = string.Join('&', new[] { ("from", p.GetValue(from)), ("to", p.GetValue(to)) }
                 .Where(q => q.Item2 is not null)
-                .Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!.Value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture))}"));
+                .Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!.Value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture))}")
+                .Concat(new[] { ("pick", p.GetValue(pick)), ("at", p.GetValue(at)) }.Where(q => q.Item2 is not null).Select(q => $"{q.Item1}={Uri.EscapeDataString(q.Item2!)}")));
             var csv = await client.GetTextAsync($"sites/{p.GetValue(site)}/meters.csv{(query.Length > 0 ? "?" + query : "")}", ct).ConfigureAwait(false);
             if (p.GetValue(file) is { } target)
             {

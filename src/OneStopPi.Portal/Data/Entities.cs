@@ -10,8 +10,10 @@ internal sealed class Site
     public required byte[] EnrolmentKeyHash { get; set; }
     public DateTime CreatedAt { get; set; }
     public string TimeZone { get; set; } = "UTC";
-    /// <summary>Daily meter-scan time, "HH:mm" in <see cref="TimeZone"/>.</summary>
+    /// <summary>The first meter-read time, "HH:mm" in <see cref="TimeZone"/>: the one time agents before several reads a day read at.</summary>
     public string MeterTime { get; set; } = "06:00";
+    /// <summary>Every meter-read time of the day, "HH:mm" comma separated, in order; null: <see cref="MeterTime"/> alone.</summary>
+    public string? MeterTimes { get; set; }
     public int StatusIntervalMinutes { get; set; } = 15;
     /// <summary>0 = the agent never polls for commands.</summary>
     public int CommandPollSeconds { get; set; } = 300;
@@ -92,6 +94,8 @@ internal sealed class Scan
     public int SiteId { get; set; }
     public ScanKind Kind { get; set; }
     public bool MissedMeter { get; set; }
+    /// <summary>A scheduled meter read: the slot's scheduled time (UTC), the same for every box of the site; else null.</summary>
+    public DateTime? Slot { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime EndedAt { get; set; }
     public required string EntryName { get; set; }
@@ -114,6 +118,8 @@ internal sealed class Device
     public string? SysObjectId { get; set; }
     public DateTime FirstSeenAt { get; set; }
     public DateTime LastSeenAt { get; set; }
+    /// <summary>The box whose reading last saw the device answer (two boxes on one site both read it).</summary>
+    public Guid? LastSeenByAgentId { get; set; }
     public long? LatestReadingId { get; set; }
     public DateTime? LatestReadingAt { get; set; }
     public long? LatestMeterReadingId { get; set; }
@@ -135,6 +141,11 @@ internal sealed class Reading
     public ScanKind Kind { get; set; }
     /// <summary>The scan's end time.</summary>
     public DateTime At { get; set; }
+    /// <summary>
+    /// The scheduled meter slot an answered reading belongs to (null otherwise): unique per device, so two boxes reading
+    /// one site at 07:30 leave one reading of each device for that slot, not two.
+    /// </summary>
+    public DateTime? Slot { get; set; }
     public required string Ip { get; set; }
     public string? Error { get; set; }
     public int? HrDeviceStatus { get; set; }
@@ -144,6 +155,16 @@ internal sealed class Reading
     public List<CounterValue> Counters { get; set; } = [];
     public List<SupplyLevel> Supplies { get; set; } = [];
     public List<ReadingAlert> Alerts { get; set; } = [];
+}
+
+/// <summary>When one box last read one device (answered): which box saw what, and when each last did.</summary>
+internal sealed class DeviceSighting
+{
+    public long DeviceId { get; set; }
+    public Device? Device { get; set; }
+    public Guid AgentId { get; set; }
+    public DateTime LastSeenAt { get; set; }
+    public required string Ip { get; set; }
 }
 
 internal sealed class CounterValue

@@ -19,6 +19,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
     public DbSet<CounterValue> CounterValues => Set<CounterValue>();
     public DbSet<SupplyLevel> SupplyLevels => Set<SupplyLevel>();
     public DbSet<ReadingAlert> ReadingAlerts => Set<ReadingAlert>();
+    public DbSet<DeviceSighting> DeviceSightings => Set<DeviceSighting>();
     public DbSet<AgentCommand> Commands => Set<AgentCommand>();
     public DbSet<CommandResult> CommandResults => Set<CommandResult>();
     public DbSet<Release> Releases => Set<Release>();
@@ -36,6 +37,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
             b.Property(s => s.Name).HasMaxLength(200);
             b.Property(s => s.TimeZone).HasMaxLength(64);
             b.Property(s => s.MeterTime).HasMaxLength(5);
+            b.Property(s => s.MeterTimes).HasMaxLength(200);
             b.Property(s => s.LogMode).HasMaxLength(16);
             b.HasIndex(s => s.EnrolmentKeyHash).IsUnique();
         });
@@ -84,11 +86,20 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
             b.Property(r => r.Ip).HasMaxLength(45);
             b.HasIndex(r => new { r.DeviceId, r.At });
             b.HasIndex(r => new { r.SiteId, r.At });
+            // One reading per device per scheduled meter slot, whichever box's arrives first; decides the two-box race too.
+            b.HasIndex(r => new { r.DeviceId, r.Slot }).IsUnique().HasFilter("\"Slot\" IS NOT NULL");
             b.HasOne(r => r.Scan).WithMany().HasForeignKey(r => r.ScanId).OnDelete(DeleteBehavior.Cascade);
             b.HasOne(r => r.Device).WithMany().HasForeignKey(r => r.DeviceId).OnDelete(DeleteBehavior.SetNull);
             b.HasMany(r => r.Counters).WithOne().HasForeignKey(c => c.ReadingId).OnDelete(DeleteBehavior.Cascade);
             b.HasMany(r => r.Supplies).WithOne().HasForeignKey(s => s.ReadingId).OnDelete(DeleteBehavior.Cascade);
             b.HasMany(r => r.Alerts).WithOne().HasForeignKey(a => a.ReadingId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<DeviceSighting>(b =>
+        {
+            b.HasKey(s => new { s.DeviceId, s.AgentId });
+            b.Property(s => s.Ip).HasMaxLength(45);
+            b.HasOne(s => s.Device).WithMany().HasForeignKey(s => s.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            b.HasOne<Agent>().WithMany().HasForeignKey(s => s.AgentId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<CounterValue>(b =>
         {

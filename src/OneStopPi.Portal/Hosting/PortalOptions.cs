@@ -69,6 +69,12 @@ internal sealed class PortalOptions
     /// <summary>Largest release package (.deb) an operator may upload.</summary>
     public long MaxReleaseBytes { get; set; } = 128 * 1024 * 1024;
 
+    /// <summary>
+    /// How long an assigned agent may go unheard (no request of any kind: heartbeats come every 5 minutes) before the
+    /// pages and the operator API call it silent. An alert rule may use its own threshold on the same Agent.LastSeenAt.
+    /// </summary>
+    public TimeSpan AgentSilentAfter { get; set; } = TimeSpan.FromMinutes(15);
+
     public string ResolvedReleaseKeysDirectory => ReleaseKeysDirectory ?? Path.Combine(DataDirectory, "release-keys");
 
     /// <summary>Uploaded release packages, named by their SHA-256.</summary>

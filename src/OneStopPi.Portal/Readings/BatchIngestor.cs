@@ -16,6 +16,9 @@ namespace OneStopPi.Portal.Readings;
 /// Stores one uploaded batch: validated whole before the transaction opens, then written in one
 /// transaction that claims the batch id first. The unique index on the batch id decides a race:
 /// the loser rolls back and answers "duplicate" like any retry.
+/// Two boxes on one site read the same printers: devices are merged by identity (serial + MAC, DeviceIdentity), a
+/// scheduled meter slot keeps one reading per device (the first box's; the unique index on device + slot decides a
+/// race), and every answered reading notes which box saw the device when (DeviceSighting, Device.LastSeenByAgentId).
 /// </summary>
 internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider time, IOptions<PortalOptions> options, ILogger<BatchIngestor> logger)
 {
@@ -131,7 +134,11 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
         db.Batches.Add(batch);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false); // claims the batch id: the race ends here
 
-        var devices = new DeviceIndex(await db.Devices.Where(d => d.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false));
+        var siteDevices = await db.Devices.Where(d => d.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var devices = new DeviceIndex(siteDevices);
+        var slots = new SlotClaims(await TakenSlotsAsync(siteId, documents, cancellationToken).ConfigureAwait(false));
+        var sightings = new Sightings(agentId, db, siteDevices,
+            await db.DeviceSightings.Where(s => s.AgentId == agentId && s.Device!.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false));
         var stored = new List<Reading>();
         foreach (var (name, document) in documents.OrderBy(d => d.Document.End))
         {
@@ -142,17 +149,38 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
                 SiteId = siteId,
                 Kind = document.Kind,
                 MissedMeter = document.MissedMeter,
+                Slot = document.Slot,
                 StartedAt = document.Start,
                 EndedAt = document.End,
                 EntryName = name,
             };
             db.Scans.Add(scan);
+            var again = 0;
             foreach (var d in document.Devices)
             {
-                var device = d.Error is null ? devices.Upsert(d, siteId, document.End, db) : devices.ByIp(d.Ip);
+                var device = d.Error is null ? devices.Upsert(d, siteId, document.End, agentId, db) : devices.ByIp(d.Ip);
+                DateTime? slot = null;
+                if (d.Error is null && device is not null)
+                {
+                    sightings.See(device, document.End, d.Ip);
+                    if (document.Slot is { } scheduled && !slots.Claim(device, scheduled))
+                    {
+                        again++;
+                        continue;
+                    }
+
+                    slot = document.Slot;
+                }
+
                 var reading = ToReading(d, scan, batch, siteId, document, device);
+                reading.Slot = slot;
                 db.Readings.Add(reading);
                 stored.Add(reading);
+            }
+
+            if (again > 0)
+            {
+                logger.SlotAlreadyRead(batchId, agentId, again, document.Slot!.Value);
             }
         }
 
@@ -165,6 +193,23 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new BatchAccepted(batchId, false, batch.DocumentCount, batch.ReadingCount);
+    }
+
+    /// <summary>The (device, slot) pairs of the batch's slots another batch already stored.</summary>
+    private async Task<HashSet<(long DeviceId, DateTime Slot)>> TakenSlotsAsync(int siteId, List<(string Name, ReadingDocument Document)> documents,
+        CancellationToken cancellationToken)
+    {
+        var slots = documents.Where(d => d.Document.Slot is not null).Select(d => d.Document.Slot!.Value).Distinct().ToList();
+        if (slots.Count == 0)
+        {
+            return [];
+        }
+
+        var taken = await db.Readings.AsNoTracking()
+            .Where(r => r.SiteId == siteId && r.DeviceId != null && r.Slot != null && slots.Contains(r.Slot.Value))
+            .Select(r => new { DeviceId = r.DeviceId!.Value, Slot = r.Slot!.Value })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. taken.Select(t => (t.DeviceId, t.Slot))];
     }
 
     private static Reading ToReading(DeviceReading d, Scan scan, UploadBatch batch, int siteId, ReadingDocument document, Device? device) => new()
@@ -228,7 +273,7 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
 
         public Device? ByIp(string ip) => _byIp.GetValueOrDefault(ip);
 
-        public Device Upsert(DeviceReading r, int siteId, DateTime at, PortalDbContext db)
+        public Device Upsert(DeviceReading r, int siteId, DateTime at, Guid agentId, PortalDbContext db)
         {
             var vendor = r.Vendor?.Trim() ?? "";
             var serial = string.IsNullOrWhiteSpace(r.Serial) ? null : r.Serial.Trim();
@@ -246,6 +291,7 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
             if (at >= device.LastSeenAt || device.Id == 0)
             {
                 device.LastSeenAt = at;
+                device.LastSeenByAgentId = agentId;
                 device.Ip = r.Ip;
                 device.Port = r.Port;
                 device.Mac = r.Mac ?? device.Mac;
@@ -296,6 +342,58 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
             }
 
             _byIp[device.Ip] = device;
+        }
+    }
+
+    /// <summary>
+    /// One reading per device per scheduled meter slot: taken by a batch stored earlier (another box's), or earlier in
+    /// this batch (a printer on two addresses that identity folds into one device).
+    /// </summary>
+    private sealed class SlotClaims(HashSet<(long DeviceId, DateTime Slot)> stored)
+    {
+        private readonly HashSet<(Device Device, DateTime Slot)> _claimed = [];
+
+        /// <summary>True when the device's reading for the slot is the first and is to be stored.</summary>
+        public bool Claim(Device device, DateTime slot) =>
+            !(device.Id != 0 && stored.Contains((device.Id, slot))) && _claimed.Add((device, slot));
+    }
+
+    /// <summary>The uploading box's sightings of the site's devices: created on first sight, moved forward after.</summary>
+    private sealed class Sightings
+    {
+        private readonly Guid _agentId;
+        private readonly PortalDbContext _db;
+        private readonly Dictionary<Device, DeviceSighting> _byDevice = new(ReferenceEqualityComparer.Instance);
+
+        public Sightings(Guid agentId, PortalDbContext db, List<Device> devices, List<DeviceSighting> sightings)
+        {
+            _agentId = agentId;
+            _db = db;
+            var byId = devices.ToDictionary(d => d.Id);
+            foreach (var sighting in sightings)
+            {
+                if (byId.TryGetValue(sighting.DeviceId, out var device))
+                {
+                    _byDevice[device] = sighting;
+                }
+            }
+        }
+
+        public void See(Device device, DateTime at, string ip)
+        {
+            if (_byDevice.TryGetValue(device, out var sighting))
+            {
+                if (at >= sighting.LastSeenAt)
+                {
+                    (sighting.LastSeenAt, sighting.Ip) = (at, ip);
+                }
+
+                return;
+            }
+
+            sighting = new DeviceSighting { Device = device, AgentId = _agentId, LastSeenAt = at, Ip = ip };
+            _byDevice[device] = sighting;
+            _db.DeviceSightings.Add(sighting);
         }
     }
 }

@@ -11,7 +11,11 @@ internal sealed record ReadingDocument(
     bool MissedMeter,
     DateTime Start,
     DateTime End,
-    IReadOnlyList<DeviceReading> Devices);
+    IReadOnlyList<DeviceReading> Devices)
+{
+    /// <summary>A scheduled meter read's slot (its scheduled time, UTC), the same for every box of the site; else null.</summary>
+    public DateTime? Slot { get; init; }
+}
 
 internal sealed record DeviceReading(
     string Ip,

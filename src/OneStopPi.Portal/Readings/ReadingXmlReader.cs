@@ -70,7 +70,10 @@ internal static class ReadingXmlReader
             (bool?)root.Attribute("missedMeter") ?? false,
             Utc(root.Attribute("start")!),
             Utc(root.Attribute("end")!),
-            [.. root.Elements(Ns + "device").Select(ReadDevice)]);
+            [.. root.Elements(Ns + "device").Select(ReadDevice)])
+        {
+            Slot = root.Attribute("slot") is { } slot ? Utc(slot) : null,
+        };
 
     private static DeviceReading ReadDevice(XElement d)
     {

@@ -46,6 +46,8 @@ internal static class DevicePage
 
         html.Append("<h2>Status</h2><table class=kv id=status>")
             .Append($"<tr><th>Read</th><td>{ReadBy(device.LatestReadingId)}</td></tr>")
+            .Append($"<tr><th>Seen by</th><td id=seen-by>{string.Join("<br>", (view.SeenBy ?? []).Select(s =>
+                $"<span class=box>{E(s.Box)}</span>{(s.Silent ? " <span class=bad>silent</span>" : "")} {When(s.LastSeenAt)} at {E(s.Ip)}"))}</td></tr>")
             .Append($"<tr><th>Device</th><td class=\"{(view.HrDeviceStatus switch { 5 => "bad", 3 => "warn", _ => "" })}\">{E(Name(DeviceStatus, view.HrDeviceStatus))}</td></tr>")
             .Append($"<tr><th>Printer</th><td>{E(Name(PrinterStatus, view.HrPrinterStatus))}</td></tr>")
             .Append($"<tr><th>Error states</th><td class=\"{(view.Errors is { Length: > 0 } ? "warn" : "muted")}\">{E(view.Errors is { Length: > 0 } errors ? errors : "none")}</td></tr></table>");

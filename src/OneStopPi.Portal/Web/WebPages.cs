@@ -37,6 +37,8 @@ internal static class WebPages
         pages.MapGet("/", SitesAsync);
         pages.MapGet("/agents", AgentsAsync);
         pages.MapGet("/sites/{siteId:int}", SiteAsync);
+        // The session cookie is SameSite=Strict: another site's form cannot post here with it (as for /logout).
+        pages.MapPost("/sites/{siteId:int}/meter-times", SetMeterTimesAsync).DisableAntiforgery();
         pages.MapGet("/devices/{deviceId:long}", DeviceAsync);
         pages.MapGet("/supplies", SuppliesAsync);
         pages.MapGet("/alerts", async (int? siteId, string? state, PortalDbContext db, CancellationToken cancellationToken) =>
@@ -77,15 +79,15 @@ internal static class WebPages
         return Send(Page("Sites", html.Append("</table></div>").ToString()));
     }
 
-    private static async Task<IResult> AgentsAsync(PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
+    private static async Task<IResult> AgentsAsync(PortalDbContext db, CredentialVault vault, DeviceQueries queries, CancellationToken cancellationToken)
     {
         var agents = await db.Agents.AsNoTracking().OrderBy(a => a.SiteId).ThenBy(a => a.Hostname).ToListAsync(cancellationToken).ConfigureAwait(false);
         var upgrades = await ReleaseEndpoints.UpgradeStatusAsync(db, [.. agents.Select(a => a.Id)], cancellationToken).ConfigureAwait(false);
-        return Send(Page("Agents", AgentTable(agents, vault, upgrades)));
+        return Send(Page("Agents", AgentTable(agents, vault, upgrades, queries)));
     }
 
     /// <summary>Agents with their local setup key (operators only: a dealer's technician reads it here for the box's LAN API).</summary>
-    private static string AgentTable(List<Agent> agents, CredentialVault vault, Dictionary<Guid, UpgradeStatus> upgrades)
+    private static string AgentTable(List<Agent> agents, CredentialVault vault, Dictionary<Guid, UpgradeStatus> upgrades, DeviceQueries queries)
     {
         var html = new StringBuilder("<div class=scroll><table class=cards><tr><th>Agent</th><th>Site</th><th>Last seen</th><th>Version</th><th>Upgrade</th><th>Uptime</th>"
             + "<th>Outbox</th><th>Dropped</th><th>Restarts</th><th>Clock</th><th>Last meter scan</th><th>Setup key</th></tr>");
@@ -97,7 +99,7 @@ internal static class WebPages
             var outbox = a.OutboxFull is true ? $"<span class=bad>{E(a.OutboxDepth)} full</span>" : E(a.OutboxDepth);
             var restarts = a.StageRestarts is > 0 ? $"<span class=warn>{E(a.StageRestarts)}</span>" : E(a.StageRestarts);
             var clock = a.ClockSource is null or ClockSources.Ntp ? E(a.ClockSource) : $"<span class=warn>{E(a.ClockSource)}</span>";
-            html.Append($"<tr><td>{E(a.Hostname ?? a.HardwareId)}<br><span class=muted>{a.Id}</span></td><td data-l=Site>{site}</td><td data-l=\"Last seen\">{When(a.LastSeenAt)}</td>")
+            html.Append($"<tr><td>{E(a.Hostname ?? a.HardwareId)}<br><span class=muted>{a.Id}</span></td><td data-l=Site>{site}</td><td data-l=\"Last seen\" class=last-heard>{LastHeard(a, queries)}</td>")
                 .Append($"<td data-l=Version>{E(a.Version)}</td>{UpgradeCell(upgrades.GetValueOrDefault(a.Id))}<td class=n data-l=Uptime>{(a.UptimeSeconds is { } up ? E($"{up / 86400}d {up % 86400 / 3600}h") : "")}</td>")
                 .Append($"<td class=n data-l=Outbox>{outbox}</td><td class=n data-l=Dropped>{dropped}</td><td class=n data-l=Restarts>{restarts}</td><td data-l=Clock>{clock}</td>")
                 .Append($"<td data-l=\"Last meter scan\">{When(a.LastMeterScanAt)}</td>")
@@ -107,11 +109,53 @@ internal static class WebPages
         return html.Append("</table></div>").ToString();
     }
 
+    /// <summary>When the box was last heard; a box of a site gone quiet for longer than the portal allows says "silent".</summary>
+    private static string LastHeard(Agent agent, DeviceQueries queries) =>
+        queries.IsSilent(agent) ? $"<span class=bad>silent</span> since {When(agent.LastSeenAt)}" : When(agent.LastSeenAt);
+
+    /// <summary>The boxes that saw a device answer, newest first: the site keeps reporting through either.</summary>
+    private static string SeenBy(IReadOnlyList<DeviceSightingView>? sightings) =>
+        string.Join("<br>", (sightings ?? []).Select(s =>
+            $"<span class=box>{E(s.Box)}</span>{(s.Silent ? " <span class=bad>silent</span>" : "")} {When(s.LastSeenAt)}"));
+
+    /// <summary>The site's meter-read times, and the form that sets them (comma or space separated, HH:mm in the site's zone).</summary>
+    private static string MeterTimesForm(Site site, string? error) =>
+        $"<h2>Meter reads</h2><p id=meter-times>{E(string.Join(", ", SiteSettings.MeterTimesOf(site)))} ({E(site.TimeZone)})</p>"
+        + (error is null ? "" : $"<p class=bad id=meter-times-error>{E(error)}</p>")
+        + $"<form method=post action=\"/sites/{site.Id}/meter-times\"><label>Times of day <input name=times value=\"{E(string.Join(", ", SiteSettings.MeterTimesOf(site)))}\" "
+        + "pattern=\"[0-9:, ]+\" required></label> <button>Save</button></form>";
+
+    private static async Task<IResult> SetMeterTimesAsync(int siteId, HttpContext http, PortalDbContext db, DeviceQueries queries, CredentialVault vault,
+        CancellationToken cancellationToken)
+    {
+        var site = await db.Sites.FirstOrDefaultAsync(s => s.Id == siteId, cancellationToken).ConfigureAwait(false);
+        if (site is null)
+        {
+            return Send(Page("Not found", "<p>No such site.</p>"), StatusCodes.Status404NotFound);
+        }
+
+        var form = await http.Request.ReadFormAsync(cancellationToken).ConfigureAwait(false);
+        string[] times = form["times"].ToString().Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (SiteSettings.CheckMeterTimes(times) is { } error)
+        {
+            return await RenderSiteAsync(siteId, null, db, queries, vault, cancellationToken, error, StatusCodes.Status400BadRequest).ConfigureAwait(false);
+        }
+
+        SiteSettings.SetMeterTimes(site, times);
+        site.ConfigVersion++;
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return TypedResults.Redirect($"/sites/{siteId}");
+    }
+
     /// <summary>The latest upgrade's outcome; a rollback or refusal stands out.</summary>
     private static string UpgradeCell(UpgradeStatus? upgrade) =>
         upgrade is null ? "<td data-l=Upgrade></td>" : $"<td data-l=Upgrade{(upgrade.Failed ? " class=bad" : "")}>{E(upgrade.Text)}</td>";
 
-    private static async Task<IResult> SiteAsync(int siteId, string? sort, PortalDbContext db, DeviceQueries queries, CredentialVault vault, CancellationToken cancellationToken)
+    private static Task<IResult> SiteAsync(int siteId, string? sort, PortalDbContext db, DeviceQueries queries, CredentialVault vault, CancellationToken cancellationToken) =>
+        RenderSiteAsync(siteId, sort, db, queries, vault, cancellationToken, null, StatusCodes.Status200OK);
+
+    private static async Task<IResult> RenderSiteAsync(int siteId, string? sort, PortalDbContext db, DeviceQueries queries, CredentialVault vault,
+        CancellationToken cancellationToken, string? meterTimesError, int statusCode)
     {
         var site = await db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.Id == siteId, cancellationToken).ConfigureAwait(false);
         if (site is null)
@@ -128,10 +172,10 @@ internal static class WebPages
             devices = devices.OrderBy(d => d.Supplies.Min(s => s.Forecast?.RunOutAt) ?? DateTime.MaxValue);
         }
 
-        var html = new StringBuilder("<h2>Agents</h2>").Append(AgentTable(agents, vault, upgrades))
+        var html = new StringBuilder(MeterTimesForm(site, meterTimesError)).Append("<h2>Agents</h2>").Append(AgentTable(agents, vault, upgrades, queries))
             .Append($"<h2>Devices</h2><p>Sort: <a href=\"/sites/{siteId}\">by device</a> · <a href=\"/sites/{siteId}?sort=runout\">by first run-out</a> · ")
             .Append($"<a href=\"/supplies\">every site's supplies</a> · <a href=\"/alerts?siteId={siteId}\">this site's alerts</a></p><div class=scroll><table class=cards id=devices><tr><th>Device</th><th>IP</th>"
-            + $"<th>Status</th><th>Total</th><th>Mono</th><th>Colour</th><th>Meters read</th><th>Supplies</th><th><a href=\"/sites/{siteId}?sort=runout\">First run-out</a></th></tr>");
+            + $"<th>Status</th><th>Total</th><th>Mono</th><th>Colour</th><th>Meters read</th><th>Seen by</th><th>Supplies</th><th><a href=\"/sites/{siteId}?sort=runout\">First run-out</a></th></tr>");
         foreach (var d in devices)
         {
             var counters = d.Counters.ToDictionary(c => c.Name, c => (long?)c.Value);
@@ -139,7 +183,8 @@ internal static class WebPages
             html.Append($"<tr><td><a href=\"/devices/{d.Id}\">{E(d.Vendor)} {E(d.Model)}</a><br><span class=muted>{E(d.Serial ?? d.Mac)}</span></td>")
                 .Append($"<td data-l=IP>{E(d.Ip)}</td><td data-l=Status class=\"{(st: d.HrDeviceStatus, d.Errors) switch { (5, _) => "bad", (3, _) or (_, not null) => "warn", _ => "" }}\">{E(status)} {E(d.Errors)}</td>")
                 .Append($"<td class=n data-l=Total>{E(counters.GetValueOrDefault("total"))}</td><td class=n data-l=Mono>{E(counters.GetValueOrDefault("mono"))}</td>")
-                .Append($"<td class=n data-l=Colour>{E(counters.GetValueOrDefault("colour"))}</td><td data-l=\"Meters read\">{When(d.MetersAt)}</td><td class=supplies>");
+                .Append($"<td class=n data-l=Colour>{E(counters.GetValueOrDefault("colour"))}</td><td data-l=\"Meters read\">{When(d.MetersAt)}</td>")
+                .Append($"<td data-l=\"Seen by\" class=seen-by>{SeenBy(d.SeenBy)}</td><td class=supplies>");
             foreach (var s in d.Supplies)
             {
                 html.Append(SupplyCells.Line(s));
@@ -149,7 +194,7 @@ internal static class WebPages
             html.Append($"</td><td data-l=\"First run-out\" class=runout>{(first is null ? "" : $"{E(SupplyCells.Date(first.Forecast!.RunOutAt))} {E(SupplyCells.Name(first))}")}</td></tr>");
         }
 
-        return Send(Page(site.Name, html.Append("</table></div>").ToString()));
+        return Send(Page(site.Name, html.Append("</table></div>").ToString()), statusCode);
     }
 
     /// <summary>Every supply of every site, soonest run-out first (or by site, device or level), with its forecast.</summary>

@@ -209,7 +209,7 @@ public sealed class ScanPipelineTests
     private static ScanJob Job(ScanKind kind) => new(kind, false, null, "test");
 
     private static SitePlan Plan(params string[] communities) => new(true, 7, ["198.18.0.0/24"], [],
-        [.. communities.Select(c => (SnmpCredentials)new CommunityCredentials(SnmpVersion.V2c, c))], new TimeOnly(6, 0), TimeZoneInfo.Utc,
+        [.. communities.Select(c => (SnmpCredentials)new CommunityCredentials(SnmpVersion.V2c, c))], [new TimeOnly(6, 0)], TimeZoneInfo.Utc,
         TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1), "normal");
 
     private static DiscoveredDevice Printer(string ip, string serial) =>

@@ -103,7 +103,7 @@ public sealed partial class FullCycleTests
         Assert.That(await _agent.TerminateAsync(), Is.Zero, _agent.Tail());
     }
 
-    [GeneratedRegex(@"Daily meter scan for \S+ is due \(missed: (?<missed>\w+)\)")]
+    [GeneratedRegex(@"Daily meter scan for \S+ is due \(slot [^,]+, missed: (?<missed>\w+)\)")]
     private static partial Regex MeterDue();
 
     [GeneratedRegex(@"Uploaded Meter batch (?<batch>[0-9a-f]{32}): (?<readings>\d+) reading")]

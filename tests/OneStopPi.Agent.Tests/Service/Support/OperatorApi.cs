@@ -23,12 +23,13 @@ internal sealed record SiteConfigUpdate(
     string? TimeZone = null,
     int? StatusIntervalMinutes = null,
     int? CommandPollSeconds = null,
-    string? LogMode = null);
+    string? LogMode = null,
+    IReadOnlyList<string>? MeterTimes = null);
 
 internal sealed record SiteConfigView(int SiteId, long Version, IReadOnlyList<string> Ranges);
 
 internal sealed record AgentView(Guid Id, string HardwareId, int? SiteId, DateTime? LastSeenAt, DateTime? LastHeartbeatAt, DateTime? LastMeterScanAt,
-    int? OutboxDepth, long? DroppedReadings, bool? OutboxFull = null);
+    int? OutboxDepth, long? DroppedReadings, bool? OutboxFull = null, bool? Silent = null);
 
 internal sealed record CommandView(long Id, Guid AgentId, int Type, string TypeName, string? Parameter, string State, DateTime CreatedAt,
     DateTime? AcknowledgedAt, DateTime? CompletedAt, string? Message, long? ResultSize)
@@ -39,7 +40,10 @@ internal sealed record CommandView(long Id, Guid AgentId, int Type, string TypeN
 internal sealed record CounterView(string Name, long Value, string Oid);
 
 internal sealed record DeviceView(long Id, int SiteId, string Vendor, string? Model, string? Serial, string? Mac, string Ip, DateTime LastSeenAt,
-    DateTime? MetersAt, IReadOnlyList<CounterView> Counters);
+    DateTime? MetersAt, IReadOnlyList<CounterView> Counters, IReadOnlyList<DeviceSightingView>? SeenBy = null);
+
+/// <summary>One box's last answered reading of a device, newest first.</summary>
+internal sealed record DeviceSightingView(Guid AgentId, string Box, DateTime LastSeenAt, string Ip, bool Silent);
 
 internal sealed record CounterHistoryPoint(DateTime At, IReadOnlyList<CounterView> Counters);
 

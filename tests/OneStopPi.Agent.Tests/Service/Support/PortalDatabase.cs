@@ -9,6 +9,9 @@ internal sealed record StoredBatch(long Id, string BatchKey, int ReadingCount, i
 /// <summary>One stored reading (table Readings): the address it was read at, its error, and the device the portal filed it under.</summary>
 internal sealed record StoredReading(string Ip, string? Error, long? DeviceId, string? DeviceSerial);
 
+/// <summary>One stored reading of a scheduled meter slot: the device, the slot (as SQLite keeps it) and the box whose reading it is.</summary>
+internal sealed record SlotReading(long DeviceId, string Slot, string HardwareId);
+
 /// <summary>
 /// The running portal's SQLite database (docs/portal-api.md, "Storage"), opened beside it (WAL): the
 /// ground truth for "stored once, none lost", and a way to queue commands the operator API refuses.
@@ -65,6 +68,28 @@ internal sealed class PortalDatabase
         }
 
         return counts;
+    }
+
+    /// <summary>Every reading of the site that belongs to a scheduled meter slot.</summary>
+    public async Task<IReadOnlyList<SlotReading>> SlotReadingsAsync(int siteId)
+    {
+        await using SqliteConnection connection = await OpenAsync().ConfigureAwait(false);
+        await using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT r.DeviceId, r.Slot, a.HardwareId
+            FROM Readings r JOIN Scans s ON s.Id = r.ScanId JOIN Agents a ON a.Id = s.AgentId
+            WHERE r.SiteId = $site AND r.Slot IS NOT NULL
+            ORDER BY r.Id
+            """;
+        command.Parameters.AddWithValue("$site", siteId);
+        var readings = new List<SlotReading>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            readings.Add(new SlotReading(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return readings;
     }
 
     /// <summary>The readings of one batch, in the order they were stored.</summary>

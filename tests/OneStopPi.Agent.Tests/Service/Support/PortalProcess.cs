@@ -17,6 +17,7 @@ internal sealed partial class PortalProcess : IAsyncDisposable
     private readonly bool _ownsDirectory;
     private ChildProcess? _process;
     private HttpClient? _operator;
+    private IReadOnlyList<string> _settings = [];
 
     private PortalProcess(int port, string dataDirectory, bool ownsDirectory)
     {
@@ -47,10 +48,11 @@ internal sealed partial class PortalProcess : IAsyncDisposable
 
     public string Output => _process?.Output ?? "";
 
-    public static async Task<PortalProcess> StartAsync(int port)
+    /// <param name="settings">Further portal settings, e.g. <c>--Portal:AgentSilentAfter=00:00:08</c>.</param>
+    public static async Task<PortalProcess> StartAsync(int port, IReadOnlyList<string>? settings = null)
     {
         string directory = Directory.CreateTempSubdirectory("osp-svc-portal-").FullName;
-        var portal = new PortalProcess(port, directory, ownsDirectory: true);
+        var portal = new PortalProcess(port, directory, ownsDirectory: true) { _settings = settings ?? [] };
         try
         {
             await portal.StartAgainAsync().ConfigureAwait(false);
@@ -81,7 +83,7 @@ internal sealed partial class PortalProcess : IAsyncDisposable
         // enrolment limit (on by default, tested in OneStopPi.Portal.Tests) would take them for a guesser.
         _process = ChildProcess.StartDotnet($"portal :{Port}", BuildOutputs.Portal,
             ["serve", "--urls", $"https://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}", $"--Portal:DataDirectory={DataDirectory}",
-             "--Portal:EnrolmentAttempts=0"],
+             "--Portal:EnrolmentAttempts=0", .. _settings],
             new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Logging__Console__FormatterName"] = "simple" },
             workingDirectory: DataDirectory);
         Match sha = await _process.WaitForOutputAsync(CertificateLine(), StartTimeout).ConfigureAwait(false);

@@ -142,12 +142,12 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     /// daily scan at <paramref name="meterTime"/> in <paramref name="timeZone"/> is written there first).
     /// </summary>
     public static async Task<SchedulerHarness> StartAsync(string stateDirectory, SteppableClock clock, ControlledSynchronisation synchronisation,
-        string meterTime = "06:00", string timeZone = "Europe/Berlin")
+        string meterTime = "06:00", string timeZone = "Europe/Berlin", IReadOnlyList<string>? meterTimes = null)
     {
         var paths = new AgentPaths(stateDirectory, Path.Combine(stateDirectory, "logs"), Path.Combine(stateDirectory, "config"));
         paths.EnsureCreated();
         var config = new AgentConfig(Guid.NewGuid(), 1, true, 1, ["127.0.88.1"], [], new SnmpConfig(["public"], []),
-            new ScheduleConfig(meterTime, timeZone, 0, 0), "normal");
+            meterTimes is null ? new ScheduleConfig(meterTime, timeZone, 0, 0) : ScheduleConfig.ForTimes(meterTimes, timeZone, 0, 0), "normal");
         await new JsonStateFile<CachedPortalConfig>(paths.State("portal-config.json"), AgentJsonContext.Default.CachedPortalConfig)
             .SaveAsync(new CachedPortalConfig("\"1\"", config, clock.GetUtcNow()));
         var harness = new SchedulerHarness(paths, clock, synchronisation);

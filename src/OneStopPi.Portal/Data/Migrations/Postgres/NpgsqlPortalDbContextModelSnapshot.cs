@@ -405,6 +405,9 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("LastSeenByAgentId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTime?>("LatestMeterAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -463,6 +466,29 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                         .HasFilter("\"Serial\" IS NOT NULL");
 
                     b.ToTable("Devices");
+                });
+
+            modelBuilder.Entity("OneStopPi.Portal.Data.DeviceSighting", b =>
+                {
+                    b.Property<long>("DeviceId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Ip")
+                        .IsRequired()
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("DeviceId", "AgentId");
+
+                    b.HasIndex("AgentId");
+
+                    b.ToTable("DeviceSightings");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.OperatorToken", b =>
@@ -536,11 +562,18 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                     b.Property<int>("SiteId")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("Slot")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ScanId");
 
                     b.HasIndex("DeviceId", "At");
+
+                    b.HasIndex("DeviceId", "Slot")
+                        .IsUnique()
+                        .HasFilter("\"Slot\" IS NOT NULL");
 
                     b.HasIndex("SiteId", "At");
 
@@ -648,6 +681,9 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                     b.Property<int>("SiteId")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime?>("Slot")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -695,6 +731,10 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(5)
                         .HasColumnType("character varying(5)");
+
+                    b.Property<string>("MeterTimes")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -887,6 +927,23 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("OneStopPi.Portal.Data.DeviceSighting", b =>
+                {
+                    b.HasOne("OneStopPi.Portal.Data.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("OneStopPi.Portal.Data.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.Reading", b =>

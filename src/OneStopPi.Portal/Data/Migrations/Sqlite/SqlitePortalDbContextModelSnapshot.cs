@@ -369,6 +369,9 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("LastSeenByAgentId")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LatestMeterAt")
                         .HasColumnType("TEXT");
 
@@ -427,6 +430,29 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                         .HasFilter("\"Serial\" IS NOT NULL");
 
                     b.ToTable("Devices");
+                });
+
+            modelBuilder.Entity("OneStopPi.Portal.Data.DeviceSighting", b =>
+                {
+                    b.Property<long>("DeviceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("AgentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Ip")
+                        .IsRequired()
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSeenAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId", "AgentId");
+
+                    b.HasIndex("AgentId");
+
+                    b.ToTable("DeviceSightings");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.OperatorToken", b =>
@@ -496,11 +522,18 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<int>("SiteId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("Slot")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ScanId");
 
                     b.HasIndex("DeviceId", "At");
+
+                    b.HasIndex("DeviceId", "Slot")
+                        .IsUnique()
+                        .HasFilter("\"Slot\" IS NOT NULL");
 
                     b.HasIndex("SiteId", "At");
 
@@ -602,6 +635,9 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<int>("SiteId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("Slot")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT");
 
@@ -646,6 +682,10 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                     b.Property<string>("MeterTime")
                         .IsRequired()
                         .HasMaxLength(5)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MeterTimes")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -835,6 +875,23 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
                         .HasForeignKey("SiteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("OneStopPi.Portal.Data.DeviceSighting", b =>
+                {
+                    b.HasOne("OneStopPi.Portal.Data.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("OneStopPi.Portal.Data.Device", "Device")
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Device");
                 });
 
             modelBuilder.Entity("OneStopPi.Portal.Data.Reading", b =>

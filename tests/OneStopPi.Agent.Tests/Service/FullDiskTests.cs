@@ -61,7 +61,7 @@ public sealed partial class FullDiskTests
         _portal = await PortalProcess.StartAsync(PortalPort);
         SiteCreated site = await SiteSetup.CreateSiteAsync(_portal, "Full disk", SiteSetup.FleetConfig());
         _home.Configure(_portal, site.EnrolmentKey);
-        EnableLanOnLoopback();
+        _home.EnableLanOnLoopback(HttpPort, DiscoveryPort);
         _agent = _home.Start();
         Guid agentId = await SiteSetup.AssignWhenEnrolledAsync(_portal, _home, _agent, site);
         int pid = _agent.Pid;
@@ -183,21 +183,6 @@ public sealed partial class FullDiskTests
         }
 
         throw new InvalidOperationException($"{path}: {written} bytes written and the disk is still not full");
-    }
-
-    private void EnableLanOnLoopback()
-    {
-        string path = Path.Combine(_home.ConfigurationDirectory, "agent.json");
-        JsonObject settings = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        settings["lan"] = new JsonObject
-        {
-            ["enabled"] = true,
-            ["bindAddress"] = "127.0.0.1",
-            ["httpPort"] = HttpPort,
-            ["discoveryPort"] = DiscoveryPort,
-            ["mdns"] = false,
-        };
-        File.WriteAllText(path, settings.ToJsonString());
     }
 
     private static async Task RunAsync(string file, params string[] arguments)

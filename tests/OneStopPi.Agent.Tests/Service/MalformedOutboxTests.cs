@@ -39,7 +39,7 @@ public sealed partial class MalformedOutboxTests
         PortalProcess portal = await ServicePeers.PortalAsync();
         SiteCreated site = await SiteSetup.CreateSiteAsync(portal, "Malformed outbox", SiteSetup.FleetConfig(meterTime: SiteSetup.JustPassedMeterTime()));
         _home.Configure(portal, site.EnrolmentKey);
-        EnableLanOnLoopback();
+        _home.EnableLanOnLoopback(HttpPort, DiscoveryPort);
         _home.ClockSynchronised();
         Directory.CreateDirectory(_home.OutboxDirectory);
         string malformed = Path.Combine(_home.OutboxDirectory, "0.commandresult.abc.zip");
@@ -70,21 +70,6 @@ public sealed partial class MalformedOutboxTests
             Assert.That((bool)status["outbox"]!["statusPaused"]!, Is.False);
         });
         Assert.That(await _agent.TerminateAsync(), Is.Zero, _agent.Tail());
-    }
-
-    private void EnableLanOnLoopback()
-    {
-        string path = Path.Combine(_home.ConfigurationDirectory, "agent.json");
-        JsonObject settings = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        settings["lan"] = new JsonObject
-        {
-            ["enabled"] = true,
-            ["bindAddress"] = "127.0.0.1",
-            ["httpPort"] = HttpPort,
-            ["discoveryPort"] = DiscoveryPort,
-            ["mdns"] = false,
-        };
-        File.WriteAllText(path, settings.ToJsonString());
     }
 
     [GeneratedRegex(@"Uploaded Meter batch (?<batch>[0-9a-f]{32}): (?<readings>\d+) reading")]

@@ -45,6 +45,25 @@ internal sealed class AgentHome : IDisposable
     public void ClockSynchronised() => File.WriteAllText(TimesyncFlag, "");
 
     /// <summary>
+    /// Turns the LAN face on in agent.json, bound to 127.0.0.1 only and without mDNS (which would announce on the
+    /// machine's own network), for a test that reads the agent's status page or API.
+    /// </summary>
+    public void EnableLanOnLoopback(int httpPort, int discoveryPort)
+    {
+        string path = Path.Combine(ConfigurationDirectory, "agent.json");
+        JsonObject settings = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        settings["lan"] = new JsonObject
+        {
+            ["enabled"] = true,
+            ["bindAddress"] = "127.0.0.1",
+            ["httpPort"] = httpPort,
+            ["discoveryPort"] = discoveryPort,
+            ["mdns"] = false,
+        };
+        File.WriteAllText(path, settings.ToJsonString());
+    }
+
+    /// <summary>
     /// agent.json: the portal, the site's enrolment key, the pinned certificate and the hardware id; the UDP port
     /// printers are polled on when the test's printers are not on 161.
     /// </summary>

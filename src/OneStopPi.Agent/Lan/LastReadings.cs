@@ -88,9 +88,21 @@ public sealed partial class LastReadings
             snapshot = new DeviceSummaryList([.. _byIp.Values.OrderBy(d => d.Ip, StringComparer.Ordinal)]);
         }
 
-        await _file.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _file.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The page's copy survives a restart only; the scan's readings are in the outbox already, so a full
+            // disk here must not turn a stored scan into a failed one (the page still shows them from memory).
+            LogNotSaved(e.Message);
+        }
     }
 
     [LoggerMessage(EventId = 7401, Level = LogLevel.Warning, Message = "LAN: {Reason}; the page shows no reading details until the next scan")]
     private partial void LogUnreadable(string reason);
+
+    [LoggerMessage(EventId = 7402, Level = LogLevel.Warning, Message = "LAN: the last readings could not be saved ({Reason}); the page shows them until a restart")]
+    private partial void LogNotSaved(string reason);
 }

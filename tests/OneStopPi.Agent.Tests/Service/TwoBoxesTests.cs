@@ -8,7 +8,7 @@ namespace OneStopPi.Agent.Tests.Service;
 
 /// <summary>
 /// Two boxes on one site: two <c>onestoppi run</c> processes enrolled to the same site read the same simulated fleet
-/// (snmpsim serving the service tests' five recordings on 127.0.93.1-5:161, this fixture's own) and upload to a
+/// (snmpsim serving the service tests' five recordings on 127.0.98.1-5:161, this fixture's own) and upload to a
 /// reference portal process of their own (127.0.0.1:18565, a box silent after 8 s). Both read the site's scheduled slot: the portal keeps one reading per device for it and
 /// notes that both boxes saw every printer. Then box B is killed (SIGKILL): the site keeps reporting through box A,
 /// on its next scheduled slot, and the portal shows which box saw what last and that B went silent.
@@ -20,7 +20,7 @@ public sealed partial class TwoBoxesTests
     private static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(8);
     private readonly List<AgentHome> _homes = [];
     private readonly List<AgentProcess> _agents = [];
-    private const string Range = "127.0.93.1-127.0.93.5";
+    private const string Range = "127.0.98.1-127.0.98.5";
     private PortalProcess? _portal;
     private SnmpsimFleet? _fleet;
 
@@ -53,7 +53,7 @@ public sealed partial class TwoBoxesTests
     {
         Prerequisite.RequireRoot("the agents scan port 161, which the simulated fleet can bind only as root");
         Prerequisite.RequireSnmpPeers();
-        _fleet = await SnmpsimFleet.StartAsync("v2c", "127.0.93.1",
+        _fleet = await SnmpsimFleet.StartAsync("v2c", "127.0.98.1",
             [.. ServicePeers.Recordings.Select(r => Path.Combine(RepoPaths.SampleWalks, r + ".snmprec"))], 161);
         _portal = await PortalProcess.StartAsync(Port, [$"--Portal:AgentSilentAfter={SilentAfter:c}"]);
         string firstSlot = SiteSetup.JustPassedMeterTime();

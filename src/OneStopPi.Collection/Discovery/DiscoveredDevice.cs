@@ -70,7 +70,8 @@ public sealed record DiscoveryReport(
     long NeighbourEntriesPeak,
     long TableFulls,
     long ArpRequests,
-    int ArpReplies);
+    int ArpReplies,
+    long SendsRefused = 0);
 
 // Metadata only: the fast-path writers repeated what the metadata does (54 KiB of the AOT image for the 7 contexts).
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]

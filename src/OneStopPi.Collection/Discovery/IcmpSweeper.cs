@@ -38,7 +38,7 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _receiveLoop = Task.CompletedTask;
     private readonly TimeProvider _time;
-    private long _sent, _sendRetries, _replies;
+    private long _sent, _sendRetries, _replies, _refused;
     private int _sequence;
     private int _udpSourcePort, _udpTargetPort;
 
@@ -84,6 +84,9 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
 
     public long Replies => Interlocked.Read(ref _replies);
 
+    /// <summary>Echoes this host refused to send (<see cref="SendFailure.Lost"/>).</summary>
+    public long SendsRefused => Interlocked.Read(ref _refused);
+
     /// <summary>Opens the best socket this process may: raw, else datagram, else none (and says so once).</summary>
     public static IcmpSweeper Open(int sendBufferSize, TimeProvider time, ILogger logger, IcmpMode preferred = IcmpMode.Raw)
     {
@@ -124,6 +127,9 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
         return new IcmpSweeper(null, IcmpMode.Unavailable, sendBufferSize, time);
     }
 
+    /// <summary>Called on the receive loop at each new reply or refusal (keep it short).</summary>
+    internal Action? Heard { get; set; }
+
     /// <summary>True once <paramref name="address"/> answered an echo.</summary>
     public bool HasReplied(IPAddress address) => _replied.ContainsKey(address);
 
@@ -141,7 +147,7 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
     /// <summary>True once <paramref name="address"/> answered our UDP datagram with port-unreachable.</summary>
     public bool HasRefusedUdp(IPAddress address) => _udpRefused.ContainsKey(address);
 
-    /// <summary>Sends one echo request; a refused send (no buffer space) is retried after a short pause.</summary>
+    /// <summary>Sends one echo request; a send refused for lack of buffer space is retried after a short pause.</summary>
     public async ValueTask SendEchoAsync(IPAddress address, CancellationToken cancellationToken)
     {
         if (_socket is null || address.AddressFamily != AddressFamily.InterNetwork)
@@ -160,11 +166,14 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
                 Interlocked.Increment(ref _sent);
                 return;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock
-                or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.ConnectionRefused)
+            catch (SocketException e) when (SendFailures.Classify(e.SocketErrorCode) == SendFailure.Lost)
             {
-                // ENOBUFS: the queue behind unresolved ARP is full; EHOSTUNREACH: an error from an earlier
-                // packet reported on this send. Either way try again shortly; not a verdict on this host.
+                Interlocked.Increment(ref _refused); // firewall or no route: this echo is lost, the host looks silent
+                return;
+            }
+            catch (SocketException e) when (SendFailures.Classify(e.SocketErrorCode) == SendFailure.TryAgain)
+            {
+                // ENOBUFS: the queue behind unresolved ARP is full. Try again shortly; not a verdict on this host.
                 Interlocked.Increment(ref _sendRetries);
                 if (attempt >= SendAttempts)
                 {
@@ -317,12 +326,16 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
                 if (_replied.TryAdd(address, 0))
                 {
                     Interlocked.Increment(ref _replies);
+                    Heard?.Invoke();
                 }
             }
             else if (Mode == IcmpMode.Raw && Volatile.Read(ref _udpSourcePort) is int sourcePort and > 0
                 && IsUdpPortUnreachable(datagram, sourcePort, Volatile.Read(ref _udpTargetPort), out uint destination))
             {
-                _udpRefused.TryAdd(TargetRange.FromUInt32(destination), 0);
+                if (_udpRefused.TryAdd(TargetRange.FromUInt32(destination), 0))
+                {
+                    Heard?.Invoke();
+                }
             }
         }
     }

@@ -3,9 +3,6 @@ using OneStopPi.Snmp;
 
 namespace OneStopPi.Collection.Discovery;
 
-/// <summary>What a probe read, for classification.</summary>
-public sealed record ProbeAnswers(string? SysDescr, ObjectIdentifier? SysObjectId, bool PrinterMib, string? Model, string? Serial);
-
 /// <summary>Printer or not, why, and the vendor when known.</summary>
 public readonly record struct Classification(bool Printer, string Reason, string? Vendor);
 

@@ -7,7 +7,8 @@ namespace OneStopPi.Collection.Discovery;
 /// <summary>
 /// The sweep's SNMP liveness socket: one IPv4 UDP socket, one prepared datagram sent to many addresses,
 /// and one receive loop noting every address that answered anything on the SNMP port. No state per
-/// address is kept until something answers. Refused sends (no buffer space) are retried shortly.
+/// address is kept until something answers. Sends refused for lack of buffer space are retried shortly; sends
+/// refused for the address (firewall, no route) lose that datagram only.
 /// </summary>
 internal sealed class UdpSweepSocket : IAsyncDisposable
 {
@@ -21,7 +22,7 @@ internal sealed class UdpSweepSocket : IAsyncDisposable
     private readonly Action<IPAddress>? _firstAnswer;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _receiveLoop;
-    private long _sent, _retries;
+    private long _sent, _retries, _refused;
 
     /// <param name="firstAnswer">Called on the receive loop the first time each address answers (keep it short).</param>
     public UdpSweepSocket(int port, int sendBufferSize, TimeProvider time, Action<IPAddress>? firstAnswer = null)
@@ -44,6 +45,9 @@ internal sealed class UdpSweepSocket : IAsyncDisposable
     public long Sent => Interlocked.Read(ref _sent);
 
     public long SendRetries => Interlocked.Read(ref _retries);
+
+    /// <summary>Datagrams this host refused to send (<see cref="SendFailure.Lost"/>).</summary>
+    public long SendsRefused => Interlocked.Read(ref _refused);
 
     public bool HasAnswered(IPAddress address) => _answered.ContainsKey(address);
 
@@ -75,10 +79,14 @@ internal sealed class UdpSweepSocket : IAsyncDisposable
                 Interlocked.Increment(ref _sent);
                 return;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock
-                or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.ConnectionRefused)
+            catch (SocketException e) when (SendFailures.Classify(e.SocketErrorCode) == SendFailure.Lost)
             {
-                // Queue behind ARP full, or an ICMP error for an earlier datagram reported here: retry later, never "silent".
+                Interlocked.Increment(ref _refused); // this address looks silent; the sweep's retry pass may ask again
+                return;
+            }
+            catch (SocketException e) when (SendFailures.Classify(e.SocketErrorCode) == SendFailure.TryAgain)
+            {
+                // Queue behind ARP full: retry shortly, never "silent".
                 Interlocked.Increment(ref _retries);
                 if (attempt >= SendAttempts)
                 {

@@ -23,6 +23,11 @@ public sealed partial class SnmpClient
     private int _sweeping;
     private bool _disposed;
 
+    // What the receive loop tells the sweep (see MayExpire): 1 from the moment a datagram is known to be queued
+    // until it is dispatched, and a time before which every datagram that arrived has been dispatched.
+    private int _takingDatagram;
+    private long _caughtUpAt = long.MinValue;
+
     private long _datagramsSent, _retransmissions, _matched, _timeouts, _unknownId, _wrongSource, _malformed, _security, _sendErrors;
 
     private static Socket CreateSocket(SnmpClientOptions options)
@@ -199,11 +204,10 @@ public sealed partial class SnmpClient
             _socket.SendTo(pending.Datagram, SocketFlags.None, pending.TargetAddress.Address);
             Interlocked.Increment(ref _datagramsSent);
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock
-            or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.ConnectionRefused)
+        catch (SocketException e) when (IsLostDatagram(e.SocketErrorCode))
         {
-            // Transient (queue full, neighbour unresolved, ICMP error reported on send): the sweep retransmits
-            // or times the request out; a send error never means "silent host".
+            // This datagram to this address is lost, nothing more: the sweep retransmits by the retry rules, then
+            // times the request out (the device is silent to us). Not a failure of the request or the client.
             Interlocked.Increment(ref _sendErrors);
         }
         catch (SocketException e) when (!_shutdown.IsCancellationRequested)
@@ -227,6 +231,16 @@ public sealed partial class SnmpClient
     }
 
     /// <summary>
+    /// Send errors that lose one datagram to one address, which a silent network would have lost too: the queue
+    /// behind an unresolved neighbour is full (ENOBUFS, EAGAIN); no route or an unreachable/prohibit route to it
+    /// (ENETUNREACH, EHOSTUNREACH, EHOSTDOWN); a firewall rule or a broadcast address refuses it (EACCES, EPERM:
+    /// both AccessDenied); an ICMP error about an earlier datagram reported on this send (ECONNREFUSED).
+    /// </summary>
+    internal static bool IsLostDatagram(SocketError error) => error is SocketError.NoBufferSpaceAvailable or SocketError.WouldBlock
+        or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.HostDown or SocketError.ConnectionRefused
+        or SocketError.AccessDenied;
+
+    /// <summary>
     /// The receive loop, on a thread of its own (one per socket, whatever the number of requests): a
     /// blocking receive wakes this thread directly when a datagram arrives, one thread hop less per answer
     /// than an asynchronous receive completed through the socket engine and the thread pool.
@@ -240,6 +254,11 @@ public sealed partial class SnmpClient
             int length;
             try
             {
+                WaitForDatagram();
+
+                // Said before the datagram leaves the kernel's queue, so that the sweep, which looks at the queue
+                // first and at this second, always sees an answer that arrived either queued or being taken.
+                Volatile.Write(ref _takingDatagram, 1);
                 length = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
             catch (ObjectDisposedException)
@@ -248,6 +267,7 @@ public sealed partial class SnmpClient
             }
             catch (SocketException)
             {
+                Volatile.Write(ref _takingDatagram, 0);
                 if (_shutdown.IsCancellationRequested)
                 {
                     return;
@@ -267,6 +287,58 @@ public sealed partial class SnmpClient
                 // Isolation boundary: whatever one datagram does must not stop the loop every request depends on.
                 Interlocked.Increment(ref _malformed);
             }
+            finally
+            {
+                Volatile.Write(ref _takingDatagram, 0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns once a datagram is queued (or the socket closes), without taking it. When the queue is empty, every
+    /// datagram that arrived before this call has been dispatched: that instant is published for the sweep.
+    /// </summary>
+    private void WaitForDatagram()
+    {
+        long now = _time.GetTimestamp();
+        if (_socket.Available > 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _caughtUpAt, now);
+        _socket.Poll(-1, SelectMode.SelectRead); // disposal wakes it (the socket is shut down), and the loop then ends
+    }
+
+    /// <summary>
+    /// Whether a request whose last deadline was <paramref name="deadline"/> may be timed out: only once every
+    /// answer that arrived before it was read, since an answer counts by when it arrived, not by when a busy
+    /// process got round to reading it. <paramref name="receiverIdle"/> is asked once per sweep (a FIONREAD).
+    /// </summary>
+    private bool MayExpire(long deadline, long now, ref bool? receiverIdle)
+    {
+        if (deadline <= Volatile.Read(ref _caughtUpAt) || now - deadline >= ToTimestampTicks(_options.ReadBacklogLimit))
+        {
+            return true; // read up to the deadline; or the loop cannot keep up with what arrives, and time must still end requests
+        }
+
+        receiverIdle ??= ReceiverIdle();
+        return receiverIdle.Value;
+    }
+
+    /// <summary>
+    /// Nothing queued and nothing being taken, in that order (see the receive loop): every datagram that arrived
+    /// until now has been dispatched.
+    /// </summary>
+    private bool ReceiverIdle()
+    {
+        try
+        {
+            return _socket.Available == 0 && Volatile.Read(ref _takingDatagram) == 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true; // closing: nothing more will be read, time decides
         }
     }
 
@@ -405,6 +477,8 @@ public sealed partial class SnmpClient
             long now = _time.GetTimestamp();
             List<PendingRequest>? resend = null;
             List<PendingRequest>? expired = null;
+            List<PendingRequest>? unread = null;
+            bool? receiverIdle = null;
             lock (_gate)
             {
                 while (_deadlines.TryPeek(out PendingRequest? pending, out long deadline) && deadline <= now)
@@ -415,7 +489,11 @@ public sealed partial class SnmpClient
                         continue; // answered, cancelled, or re-queued with a later deadline
                     }
 
-                    if (pending.RetriesLeft > 0)
+                    if (pending.RetriesLeft == 0 && !MayExpire(deadline, now, ref receiverIdle))
+                    {
+                        (unread ??= []).Add(pending); // its answer may be among those not read yet: asked again next sweep
+                    }
+                    else if (pending.RetriesLeft > 0)
                     {
                         pending.RetriesLeft--;
                         pending.Attempts++;
@@ -433,6 +511,11 @@ public sealed partial class SnmpClient
                         _inFlight.Remove(pending.Id);
                         (expired ??= []).Add(pending);
                     }
+                }
+
+                foreach (PendingRequest pending in unread ?? [])
+                {
+                    _deadlines.Enqueue(pending, pending.Deadline);
                 }
 
                 if (_deadlines.Count == 0 && !_disposed)

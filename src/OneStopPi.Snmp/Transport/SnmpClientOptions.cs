@@ -32,6 +32,12 @@ public sealed class SnmpClientOptions
     /// <summary>How often overdue requests are looked for.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// How long past its deadline a request waits for the receive loop to read what had arrived before it, when the
+    /// loop cannot keep up (an answer that arrived in time is not a timeout); then it times out all the same.
+    /// </summary>
+    public TimeSpan ReadBacklogLimit { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Monotonic time for timeouts and SNMPv3 engine clocks.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -22,13 +22,13 @@ public sealed class PrinterClassifierTests
             }
         }
 
-        return [.. DiscoveryScanner.ProbeOids.Select(o => new Varbind(o, records.TryGetValue(o, out SnmpValue v) ? v : SnmpValue.NoSuchInstance))];
+        return [.. ProbeAnswers.Oids.Select(o => new Varbind(o, records.TryGetValue(o, out SnmpValue v) ? v : SnmpValue.NoSuchInstance))];
     }
 
     [TestCaseSource(nameof(Recordings))]
     public void Recording(string file)
     {
-        ProbeAnswers answers = DiscoveryScanner.Read(ProbeOf(file));
+        ProbeAnswers answers = ProbeAnswers.Read(ProbeOf(file));
         Classification verdict = PrinterClassifier.Classify(answers);
         Assert.That(verdict.Printer, Is.True, $"{verdict.Reason}; sysDescr '{answers.SysDescr}', sysObjectID {answers.SysObjectId}");
         Assert.That(verdict.Reason, Is.Not.Empty);
@@ -64,7 +64,7 @@ public sealed class PrinterClassifierTests
     [Test]
     public void Serial_from_a_jetdirect_sysDescr()
     {
-        ProbeAnswers answers = DiscoveryScanner.Read([new Varbind("1.3.6.1.2.1.1.1.0", SnmpValue.OctetString("HP ETHERNET MULTI-ENVIRONMENT,SN:VNCRC48198,FN:4Q8"))]);
+        ProbeAnswers answers = ProbeAnswers.Read([new Varbind("1.3.6.1.2.1.1.1.0", SnmpValue.OctetString("HP ETHERNET MULTI-ENVIRONMENT,SN:VNCRC48198,FN:4Q8"))]);
         Assert.That(answers.Serial, Is.EqualTo("VNCRC48198"));
     }
 }

@@ -18,6 +18,9 @@ internal sealed class AgentAuthFilter(PortalDbContext db, TimeProvider time, ILo
     public const string AgentIdHeader = "X-Agent-Id";
     private const string ItemKey = "OneStopPi.Agent";
 
+    /// <summary>An agent's LastSeenAt is rewritten once it is this old, not on every call.</summary>
+    public static readonly TimeSpan LastSeenPrecision = TimeSpan.FromMinutes(1);
+
     public static AuthenticatedAgent Current(HttpContext context) =>
         (AuthenticatedAgent)context.Items[ItemKey]!;
 
@@ -30,7 +33,8 @@ internal sealed class AgentAuthFilter(PortalDbContext db, TimeProvider time, ILo
             return Refuse($"missing {AgentIdHeader} header or bearer token");
         }
 
-        var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, http.RequestAborted).ConfigureAwait(false);
+        var agent = await db.Agents.AsNoTracking().Where(a => a.Id == agentId)
+            .Select(a => new { a.Id, a.TokenHash, a.SiteId, a.LastSeenAt }).FirstOrDefaultAsync(http.RequestAborted).ConfigureAwait(false);
         if (agent is null)
         {
             return Refuse($"unknown agent {agentId}");
@@ -41,9 +45,16 @@ internal sealed class AgentAuthFilter(PortalDbContext db, TimeProvider time, ILo
             return Refuse($"wrong token for agent {agentId}");
         }
 
-        agent.LastSeenAt = time.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        db.ChangeTracker.Clear();
+        // A box calls two or three times a minute; a write (a commit) for each call was a third of the database's
+        // work under a dealer's load (docs/reliability.md, "Portal under load"). To the minute is what every reader of
+        // LastSeenAt needs (the agent list, the silent-agent rule in minutes).
+        var now = time.GetUtcNow().UtcDateTime;
+        if (agent.LastSeenAt is not { } seen || now - seen >= LastSeenPrecision || now < seen)
+        {
+            await db.Agents.Where(a => a.Id == agentId)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastSeenAt, now), http.RequestAborted).ConfigureAwait(false);
+        }
+
         http.Items[ItemKey] = new AuthenticatedAgent(agent.Id, agent.SiteId);
         return await next(context).ConfigureAwait(false);
     }

@@ -38,6 +38,7 @@ parser.add_argument("--step-seconds", type=float, default=120)
 parser.add_argument("--connections", type=int, default=256)
 parser.add_argument("--workers", type=int, default=0, help="ignored (the thread-per-connection tool's option)")
 parser.add_argument("--portal-pid", type=int, default=0)
+parser.add_argument("--pg-db", default="", help="the PostgreSQL database: its backends' CPU and its commits/updates per request")
 parser.add_argument("--seed", type=int, default=17)
 args = parser.parse_args()
 
@@ -169,6 +170,35 @@ def portal_cpu():
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def pg_cpu():
+    """CPU seconds of the PostgreSQL backends serving this database (their process title names it)."""
+    if not args.pg_db:
+        return 0.0
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if f" {args.pg_db} ".encode() not in open(f"/proc/{pid}/cmdline", "rb").read():
+                continue
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return total
+
+
+def pg_counters():
+    """(commits, rows inserted, rows updated) of the database so far."""
+    if not args.pg_db:
+        return (0, 0, 0)
+    import subprocess
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "onestoppi", "-d", args.pg_db, "-At", "-c",
+                          f"SELECT xact_commit, tup_inserted, tup_updated FROM pg_stat_database WHERE datname = '{args.pg_db}'"],
+                         capture_output=True, text=True, env={**os.environ, "PGPASSWORD": "onestoppi-ci"}, timeout=60).stdout.strip()
+    return tuple(int(x) for x in out.split("|")) if out else (0, 0, 0)
+
+
 def own_cpu():
     u = resource.getrusage(resource.RUSAGE_SELF)
     return u.ru_utime + u.ru_stime
@@ -207,7 +237,7 @@ async def run(pool, site, agents, poll, seconds, batches_per_round, rng):
     latencies, queues, statuses, errors, lags, acknowledged = {}, [], {}, [], [], []
     unsent = [0]
     loads = [loadavg()]
-    cpu0, own0 = portal_cpu(), own_cpu()
+    cpu0, own0, pg0, counters0 = portal_cpu(), own_cpu(), pg_cpu(), pg_counters()
     start = time.monotonic()
     deadline = start + seconds
 
@@ -287,6 +317,9 @@ async def run(pool, site, agents, poll, seconds, batches_per_round, rng):
     loads.append(loadavg())
     requests = sum(len(v) for v in latencies.values())
     cpu = portal_cpu() - cpu0
+    pg = pg_cpu() - pg0
+    # (pg_stat_database lags by up to 10 s: idle backends flush their counters that late; small against a step.)
+    counters = [b - a for a, b in zip(counters0, pg_counters())]
     all_latencies = [x for v in latencies.values() for x in v]
     return {
         "poll": poll, "seconds": seconds, "elapsed": round(elapsed, 1), "requests": requests,
@@ -300,6 +333,10 @@ async def run(pool, site, agents, poll, seconds, batches_per_round, rng):
         "load": {"start": loads[0], "end": loads[-1], "mean": round(sum(loads) / len(loads), 1)},
         "portalCpuSeconds": round(cpu, 1), "portalCpuMsPerRequest": round(cpu * 1000 / requests, 2) if requests else None,
         "toolCpuSeconds": round(own_cpu() - own0, 1),
+        "postgresCpuSeconds": round(pg, 1), "postgresCpuMsPerRequest": round(pg * 1000 / requests, 2) if requests else None,
+        "commitsPerRequest": round(counters[0] / requests, 2) if requests else None,
+        "rowsInsertedPerRequest": round(counters[1] / requests, 2) if requests else None,
+        "rowsUpdatedPerRequest": round(counters[2] / requests, 2) if requests else None,
         "acknowledged": acknowledged,
     }
 

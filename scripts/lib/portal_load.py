@@ -171,10 +171,11 @@ def portal_cpu():
 
 
 def pg_cpu():
-    """CPU seconds of the PostgreSQL backends serving this database (their process title names it)."""
+    """{pid: CPU seconds} of the PostgreSQL backends serving this database (their process title names it). Backends
+    come and go with the portal's connection pool: the caller samples every 10 s and keeps each one's last value."""
     if not args.pg_db:
-        return 0.0
-    total = 0.0
+        return {}
+    found = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -182,10 +183,10 @@ def pg_cpu():
             if f" {args.pg_db} ".encode() not in open(f"/proc/{pid}/cmdline", "rb").read():
                 continue
             fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except OSError:
             continue
-    return total
+    return found
 
 
 def pg_counters():
@@ -237,7 +238,9 @@ async def run(pool, site, agents, poll, seconds, batches_per_round, rng):
     latencies, queues, statuses, errors, lags, acknowledged = {}, [], {}, [], [], []
     unsent = [0]
     loads = [loadavg()]
-    cpu0, own0, pg0, counters0 = portal_cpu(), own_cpu(), pg_cpu(), pg_counters()
+    cpu0, own0, counters0 = portal_cpu(), own_cpu(), pg_counters()
+    pg_first = pg_cpu()
+    pg_last = dict(pg_first)
     start = time.monotonic()
     deadline = start + seconds
 
@@ -302,6 +305,7 @@ async def run(pool, site, agents, poll, seconds, batches_per_round, rng):
         now = time.monotonic()
         if now >= next_sample:
             loads.append(loadavg())
+            pg_last.update(pg_cpu())
             next_sample += 10
         if due > now:
             await asyncio.sleep(due - now)
@@ -317,7 +321,8 @@ async def run(pool, site, agents, poll, seconds, batches_per_round, rng):
     loads.append(loadavg())
     requests = sum(len(v) for v in latencies.values())
     cpu = portal_cpu() - cpu0
-    pg = pg_cpu() - pg0
+    pg_last.update(pg_cpu())
+    pg = sum(v - pg_first.get(k, 0.0) for k, v in pg_last.items())
     # (pg_stat_database lags by up to 10 s: idle backends flush their counters that late; small against a step.)
     counters = [b - a for a, b in zip(counters0, pg_counters())]
     all_latencies = [x for v in latencies.values() for x in v]

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OneStopPi.Portal.Data;
+using OneStopPi.Portal.Hosting;
 using OneStopPi.Portal.Security;
 
 namespace OneStopPi.Portal.Api;
@@ -13,13 +15,19 @@ internal sealed record AuthenticatedAgent(Guid Id, int? SiteId);
 /// Agent authentication: header X-Agent-Id names the agent, "Authorization: Bearer" carries its token.
 /// Unknown agent and wrong token both get 401 (the detail says which, for the agent's log).
 /// </summary>
-internal sealed class AgentAuthFilter(PortalDbContext db, TimeProvider time, ILogger<AgentAuthFilter> logger) : IEndpointFilter
+internal sealed class AgentAuthFilter(PortalDbContext db, TimeProvider time, IOptions<PortalOptions> options, ILogger<AgentAuthFilter> logger)
+    : IEndpointFilter
 {
     public const string AgentIdHeader = "X-Agent-Id";
     private const string ItemKey = "OneStopPi.Agent";
 
-    /// <summary>An agent's LastSeenAt is rewritten once it is this old, not on every call.</summary>
-    public static readonly TimeSpan LastSeenPrecision = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// An agent's LastSeenAt is rewritten once it is this old, not on every call: 30 s (a box polling every minute
+    /// is still written at every round, once instead of two or three times), or a quarter of the time after which
+    /// an agent counts as silent, if that is shorter.
+    /// </summary>
+    public static TimeSpan LastSeenPrecision(PortalOptions options) =>
+        TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, options.AgentSilentAfter.Ticks / 4));
 
     public static AuthenticatedAgent Current(HttpContext context) =>
         (AuthenticatedAgent)context.Items[ItemKey]!;
@@ -45,11 +53,10 @@ internal sealed class AgentAuthFilter(PortalDbContext db, TimeProvider time, ILo
             return Refuse($"wrong token for agent {agentId}");
         }
 
-        // A box calls two or three times a minute; a write (a commit) for each call was a third of the database's
-        // work under a dealer's load (docs/reliability.md, "Portal under load"). To the minute is what every reader of
-        // LastSeenAt needs (the agent list, the silent-agent rule in minutes).
+        // A box calls two or three times per round (configuration, commands, heartbeat): a write (a commit) for each
+        // call was the one write of every poll under a dealer's load (docs/reliability.md, "Portal under load").
         var now = time.GetUtcNow().UtcDateTime;
-        if (agent.LastSeenAt is not { } seen || now - seen >= LastSeenPrecision || now < seen)
+        if (agent.LastSeenAt is not { } seen || now - seen >= LastSeenPrecision(options.Value) || now < seen)
         {
             await db.Agents.Where(a => a.Id == agentId)
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastSeenAt, now), http.RequestAborted).ConfigureAwait(false);

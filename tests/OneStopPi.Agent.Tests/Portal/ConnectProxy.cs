@@ -7,7 +7,9 @@ namespace OneStopPi.Agent.Tests.Portal;
 /// <summary>
 /// A small HTTP CONNECT proxy on 127.0.0.1 for the proxy tests: it tunnels only to loopback, may demand
 /// Basic credentials (407 with Proxy-Authenticate otherwise). It counts what it saw. Bounded: at most 64
-/// connections at once.
+/// connections at once. It can misbehave on demand: cut every open tunnel now (<see cref="CutOpenTunnels"/>),
+/// reset every new connection (<see cref="Refusing"/>), or cut tunnels in the middle of what they carry, after
+/// half of a relayed chunk, at a seeded random chance per chunk (<see cref="CutChance"/>).
 /// </summary>
 internal sealed class ConnectProxy : IAsyncDisposable
 {
@@ -17,8 +19,18 @@ internal sealed class ConnectProxy : IAsyncDisposable
     private readonly List<Task> _connections = [];
     private readonly Task _accepting;
 
-    public ConnectProxy(string? user = null, string? password = null)
+    private readonly List<Socket> _tunnels = [];
+    private readonly Random _random;
+    private double _cutChance;
+    private int _cutsUp;
+    private int _cutsDown;
+    private int _resets;
+    private int _answersHeld;
+    private TaskCompletionSource? _release;
+
+    public ConnectProxy(string? user = null, string? password = null, int seed = 17)
     {
+        _random = new Random(seed);
         ExpectedAuthorization = user is null ? null : "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
         _listener.Start();
         _accepting = AcceptAsync();
@@ -40,6 +52,69 @@ internal sealed class ConnectProxy : IAsyncDisposable
 
     /// <summary>CONNECTs to anything but loopback, refused.</summary>
     public int Forbidden => Volatile.Read(ref _forbidden);
+
+    /// <summary>While true, every new connection is accepted and reset at once.</summary>
+    public bool Refusing { get; set; }
+
+    /// <summary>The chance, per chunk relayed either way, that the tunnel is cut after half of that chunk.</summary>
+    public double CutChance
+    {
+        get => Volatile.Read(ref _cutChance);
+        set => Volatile.Write(ref _cutChance, value);
+    }
+
+    /// <summary>Tunnels cut while the agent was sending (its request half sent).</summary>
+    public int CutsUp => Volatile.Read(ref _cutsUp);
+
+    /// <summary>Tunnels cut while the portal was answering (the answer half delivered).</summary>
+    public int CutsDown => Volatile.Read(ref _cutsDown);
+
+    /// <summary>New connections reset while <see cref="Refusing"/>, and open tunnels cut by <see cref="CutOpenTunnels"/>.</summary>
+    public int Resets => Volatile.Read(ref _resets);
+
+    /// <summary>Answers held back (not relayed to the agent) since <see cref="HoldAnswers"/>.</summary>
+    public int AnswersHeld => Volatile.Read(ref _answersHeld);
+
+    /// <summary>From now on the portal's answers are held in the proxy, not relayed (the request went through).</summary>
+    public void HoldAnswers()
+    {
+        lock (_random)
+        {
+            _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Resets every open tunnel and drops what was held: the portal answered, the agent never hears it.</summary>
+    public int DropHeldAnswers()
+    {
+        TaskCompletionSource? release;
+        lock (_random)
+        {
+            (release, _release) = (_release, null);
+        }
+
+        int cut = CutOpenTunnels();
+        release?.TrySetResult();
+        return cut;
+    }
+
+    /// <summary>Resets every tunnel open now (a proxy restarting, or one that drops idle connections).</summary>
+    public int CutOpenTunnels()
+    {
+        Socket[] open;
+        lock (_tunnels)
+        {
+            open = [.. _tunnels];
+        }
+
+        foreach (Socket socket in open)
+        {
+            Abort(socket);
+            Interlocked.Increment(ref _resets);
+        }
+
+        return open.Length;
+    }
 
     public IReadOnlyList<string> Targets
     {
@@ -64,6 +139,13 @@ internal sealed class ConnectProxy : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+
+            if (Refusing)
+            {
+                Interlocked.Increment(ref _resets);
+                Abort(client);
+                continue;
             }
 
             try
@@ -136,11 +218,26 @@ internal sealed class ConnectProxy : IAsyncDisposable
                 await WriteAsync(stream, "HTTP/1.1 200 Connection established\r\n\r\n", timeout.Token);
                 using var pipe = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
                 NetworkStream server = upstream.GetStream();
-                Task up = CopyAsync(stream, server, pipe.Token);
-                Task down = CopyAsync(server, stream, pipe.Token);
-                await Task.WhenAny(up, down);
+                lock (_tunnels)
+                {
+                    _tunnels.Add(client);
+                }
 
-                await pipe.CancelAsync();
+                try
+                {
+                    Task up = RelayAsync(stream, server, client, upstream.Client, upwards: true, pipe.Token);
+                    Task down = RelayAsync(server, stream, client, upstream.Client, upwards: false, pipe.Token);
+                    await Task.WhenAny(up, down);
+                    await pipe.CancelAsync();
+                }
+                finally
+                {
+                    lock (_tunnels)
+                    {
+                        _tunnels.Remove(client);
+                    }
+                }
+
                 return;
             }
         }
@@ -154,8 +251,65 @@ internal sealed class ConnectProxy : IAsyncDisposable
         }
     }
 
-    private static Task CopyAsync(Stream from, Stream to, CancellationToken cancellationToken) =>
-        from.CopyToAsync(to, cancellationToken);
+    /// <summary>Copies one direction of a tunnel; at <see cref="CutChance"/> a chunk is cut in half and both sockets reset.</summary>
+    private async Task RelayAsync(Stream from, Stream to, Socket client, Socket server, bool upwards, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            TaskCompletionSource? release;
+            lock (_random)
+            {
+                release = upwards ? null : _release;
+            }
+
+            if (release is not null)
+            {
+                Interlocked.Increment(ref _answersHeld);
+                await release.Task.WaitAsync(cancellationToken);
+            }
+
+            if (ShouldCut())
+            {
+                await to.WriteAsync(buffer.AsMemory(0, read / 2), cancellationToken);
+                _ = upwards ? Interlocked.Increment(ref _cutsUp) : Interlocked.Increment(ref _cutsDown);
+                Abort(client);
+                Abort(server);
+                return;
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+    }
+
+    private bool ShouldCut()
+    {
+        double chance = CutChance;
+        if (chance <= 0)
+        {
+            return false;
+        }
+
+        lock (_random)
+        {
+            return _random.NextDouble() < chance;
+        }
+    }
+
+    /// <summary>Closes with a reset (linger 0), as a proxy that drops a connection does; the peer sees it at once.</summary>
+    private static void Abort(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+    }
 
     private static async Task<string?> ReadHeadAsync(Stream stream, CancellationToken cancellationToken)
     {

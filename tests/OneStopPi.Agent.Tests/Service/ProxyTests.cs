@@ -20,8 +20,8 @@ namespace OneStopPi.Agent.Tests.Service;
 /// The agent behind a site's HTTP proxy (docs/reliability.md, "Proxy"): the agent's own handler
 /// (<see cref="PortalHttpHandler"/>, the proxy from agent.json) reaches a real portal process (127.0.0.1:18563)
 /// through <see cref="ConnectProxy"/> on loopback: enrolment, configuration, uploads and commands; a proxy
-/// that wants a login; and one that cuts every other tunnel mid-request, where every batch must still be
-/// stored exactly once. The outbox and uploader run in this process on fake time (the back-off is minutes).
+/// that wants a login; and one that resets the open tunnels, refuses new ones for a while, then cuts tunnels
+/// mid-exchange, where every batch must still be stored exactly once. The outbox and uploader run in this process on fake time (the back-off is minutes).
 /// </summary>
 [Parallelizable(ParallelScope.Self)]
 public sealed class ProxyTests
@@ -82,6 +82,72 @@ public sealed class ProxyTests
         string logged = string.Join("\n", log.Entries.Select(e => e.Message));
         Assert.That(logged, Does.Contain("407").Or.Contain("Proxy").IgnoreCase, "the log says the proxy refused");
         Assert.That(logged, Does.Not.Contain("wrong-password-5150"));
+    }
+
+    [Test]
+    public async Task A_proxy_that_cuts_tunnels_and_refuses_new_ones_delays_the_uploads_but_loses_and_doubles_no_batch()
+    {
+        await using var proxy = new ConnectProxy(seed: 1717);
+        await using var agent = await ProxiedAgent.StartAsync(_portal, "proxy-cuts", new Uri($"http://127.0.0.1:{proxy.Port}/"));
+        await agent.ScanAsync();
+        await agent.WaitForEmptyOutboxAsync();
+
+        // 1. The portal stores a batch, its answer is held in the proxy and the tunnel then reset: the agent never hears
+        // it and sends the batch again, which the portal answers "already stored" (stored once).
+        proxy.HoldAnswers();
+        await agent.ScanAsync();
+        await agent.AdvanceUntilAsync(() => proxy.AnswersHeld >= 1, "an answer held in the proxy");
+        for (int wait = 0; (await _portal.Database.BatchesAsync(agent.HardwareId)).Count < 2; wait++)
+        {
+            Assert.That(wait, Is.LessThan(600), "the portal stored the batch whose answer is held");
+            await Task.Delay(50);
+        }
+
+        Assert.That(proxy.DropHeldAnswers(), Is.GreaterThanOrEqualTo(1), "the tunnel that carried the upload is cut");
+        await agent.WaitForEmptyOutboxAsync();
+        Assert.That(agent.DuplicatesAcknowledged, Is.EqualTo(1), "the batch went up again, and the portal said it had it");
+
+        // 2. The proxy goes away: the tunnel the agent keeps pooled is reset, and so is every new connection.
+        proxy.Refusing = true;
+        Assert.That(proxy.CutOpenTunnels(), Is.GreaterThanOrEqualTo(1), "the agent's pooled tunnel was open, and is cut");
+        for (int i = 0; i < 3; i++)
+        {
+            await agent.ScanAsync();
+        }
+
+        int failuresBefore = agent.UploadFailures;
+        await agent.AdvanceUntilAsync(() => agent.UploadFailures >= failuresBefore + 4, "four failed tries while the proxy refuses");
+        Assert.That(agent.Outbox.Count, Is.EqualTo(3), "nothing leaves the outbox while the proxy refuses");
+        int failuresWhileRefusing = agent.UploadFailures - failuresBefore;
+
+        // 3. It comes back flaky: a tunnel is cut half-way through a relayed chunk, either way (the request half sent, or
+        // the portal's answer half delivered after the batch was stored), at a seeded 20 % chance per chunk.
+        proxy.Refusing = false;
+        proxy.CutChance = 0.2;
+        for (int i = 0; i < 6; i++)
+        {
+            await agent.ScanAsync();
+            await agent.AdvanceAsync(steps: 10);
+        }
+
+        await agent.AdvanceUntilAsync(() => proxy.CutsUp + proxy.CutsDown >= 6 || agent.Outbox.Count == 0, "tunnels cut mid-exchange");
+
+        // 4. It behaves again: everything goes up.
+        proxy.CutChance = 0;
+        await agent.WaitForEmptyOutboxAsync();
+
+        var stored = await _portal.Database.BatchesAsync(agent.HardwareId);
+        TestContext.Progress.WriteLine(
+            $"proxy cuts: {proxy.Resets} resets, {proxy.CutsUp} cut while the agent sent, {proxy.CutsDown} while the portal answered; " +
+            $"{agent.UploadFailures} failed tries ({failuresWhileRefusing} while refusing), {agent.DuplicatesAcknowledged} batch(es) answered " +
+            $"'already stored' (their first answer was cut), {stored.Count} stored of {agent.Produced.Count}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored.Select(b => b.BatchKey), Is.EqualTo(agent.Produced), "every batch stored once, in order: none lost, none twice");
+            Assert.That(proxy.CutsUp + proxy.CutsDown, Is.GreaterThanOrEqualTo(1), "the flaky proxy did cut tunnels mid-exchange");
+            Assert.That(agent.UploadFailures, Is.GreaterThan(failuresBefore + failuresWhileRefusing), "the cuts failed uploads, which were tried again");
+            Assert.That(agent.RetryMessages, Has.All.Contain("retrying in"), "each failure is logged with its next try");
+        });
     }
 
     /// <summary>The agent's portal link, outbox and uploader, with the proxy in its settings, on fake time.</summary>
@@ -160,6 +226,34 @@ public sealed class ProxyTests
             string batchId = Guid.CreateVersion7(now).ToString("N");
             await Outbox.AppendAsync(OutboxItemKind.Status, batchId, InMemoryZip.Of([($"status-{batchId}.xml", document)]));
             Produced.Add(batchId);
+        }
+
+        /// <summary>Upload tries that failed and were logged with their retry (event 4002).</summary>
+        public int UploadFailures => _uploaderLog.WithId(4002).Count();
+
+        public IReadOnlyList<string> RetryMessages => [.. _uploaderLog.WithId(4002).Select(e => e.Message)];
+
+        /// <summary>Uploads the portal answered "already stored before" (the first try's answer never arrived).</summary>
+        public int DuplicatesAcknowledged => _uploaderLog.WithId(4001).Count(e => e.Message.EndsWith("True", StringComparison.Ordinal));
+
+        public async Task AdvanceAsync(int steps)
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                Time.Advance(TimeSpan.FromSeconds(30));
+                await Task.Delay(50);
+            }
+        }
+
+        /// <summary>Lets fake time pass in 30 s steps until <paramref name="done"/>; bounded in steps (and so in real time).</summary>
+        public async Task AdvanceUntilAsync(Func<bool> done, string what, int maxSteps = 1200)
+        {
+            for (int step = 0; !done(); step++)
+            {
+                Assert.That(step, Is.LessThan(maxSteps), $"not reached: {what}");
+                Time.Advance(TimeSpan.FromSeconds(30));
+                await Task.Delay(50);
+            }
         }
 
         /// <summary>Lets fake time pass (the back-off) until the uploader has emptied the outbox; real time bounded too.</summary>

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1103, LogLevel.Warning, "Rate limit {Policy}: client {Client} refused (429) for up to {WindowSeconds} s; further refusals in this window are not logged")]
     public static partial void RateLimited(this ILogger logger, string policy, string client, int windowSeconds);
 
+    [LoggerMessage(1104, LogLevel.Warning, "Portal busy: agent calls beyond {InFlight} in flight and {Queued} waiting are answered 503 (the agents retry later); further refusals in the next {WindowSeconds} s are not logged. A lasting state means more portal processes or a larger database are needed")]
+    public static partial void PortalBusy(this ILogger logger, int inFlight, int queued, int windowSeconds);
+
     [LoggerMessage(1200, LogLevel.Information, "Batch {BatchId} from agent {AgentId}: {Documents} documents, {Readings} readings stored")]
     public static partial void BatchStored(this ILogger logger, string batchId, Guid agentId, int documents, int readings);
 

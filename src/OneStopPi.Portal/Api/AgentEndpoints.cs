@@ -23,7 +23,9 @@ internal static class AgentEndpoints
         var api = app.MapGroup("/api/agent/v1").WithTags("Agent");
         api.MapPost("/enrol", EnrolAsync).WithName("Enrol").RequireRateLimiting(RateLimits.Enrolment);
 
-        var agent = api.MapGroup("").AddEndpointFilter<AgentAuthFilter>();
+        // The load limit comes before the token check: a flood of calls with bad tokens must not take the
+        // database connections the agents need either.
+        var agent = api.MapGroup("").AddEndpointFilter<AgentAuthFilter>().RequireRateLimiting(RateLimits.AgentLoad);
         agent.MapGet("/config", GetConfigAsync).WithName("GetConfig");
         agent.MapPut("/batches/{batchId}", PutBatchAsync).WithName("UploadBatch")
             .AddOpenApiOperationTransformer(ZipBody("A ZIP of reading documents (schemas/readings.xsd), top-level *.xml entries"));

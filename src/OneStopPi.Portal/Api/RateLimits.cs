@@ -14,13 +14,16 @@ namespace OneStopPi.Portal.Api;
 /// <summary>
 /// Per-client-address limits where an unauthenticated caller presents a secret that could be tried over
 /// and over: the enrolment key, the sign-in form and operator bearer tokens (docs/portal-api.md, "Rate limits").
-/// Authenticated agent calls are never limited: an agent with a valid token must always be able to upload.
+/// Agent calls are never limited per agent: an agent with a valid token must always be able to upload. They share
+/// one load limit instead (<see cref="AgentLoad"/>): past what the portal can serve at once, a call is answered 503
+/// with Retry-After at once, which the agent takes as "portal unavailable" and retries later, losing nothing.
 /// </summary>
 internal static class RateLimits
 {
     public const string Enrolment = "enrolment";
     public const string SignIn = "sign-in";
     public const string RefusedOperatorToken = "operator-token";
+    public const string AgentLoad = "agent-load";
 
     public static IServiceCollection AddPortalRateLimits(this IServiceCollection services, PortalOptions options)
     {
@@ -32,11 +35,13 @@ internal static class RateLimits
         {
             limiter.AddPolicy(Enrolment, http => Partition(ClientKey(http), options.EnrolmentAttempts, window));
             limiter.AddPolicy(SignIn, http => Partition(ClientKey(http), options.SignInAttempts, window));
+            limiter.AddPolicy(AgentLoad, _ => LoadPartition(options));
             limiter.OnRejected = (context, _) =>
             {
                 var http = context.HttpContext;
                 var policy = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "unknown";
-                return new ValueTask(Refuse(http, context.Lease, policy).ExecuteAsync(http));
+                var refusal = policy == AgentLoad ? Busy(http, options) : Refuse(http, context.Lease, policy);
+                return new ValueTask(refusal.ExecuteAsync(http));
             };
         });
         return services;
@@ -83,6 +88,28 @@ internal static class RateLimits
             $"too many attempts from this address; retry after {seconds} s");
     }
 
+    /// <summary>503 with Retry-After and a problem document; the warning is logged once per window for all agents together.</summary>
+    public static IResult Busy(HttpContext http, PortalOptions options)
+    {
+        var seconds = Math.Max(1, options.BusyRetryAfterSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        http.RequestServices.GetRequiredService<RateLimitWarnings>().Busy(
+            options.AgentRequestsInFlight, options.AgentRequestsQueued, TimeSpan.FromSeconds(options.RateLimitWindowSeconds));
+        return Problems.Of(StatusCodes.Status503ServiceUnavailable, "Portal busy",
+            $"the portal is serving as many agent calls as it can; retry after {seconds} s");
+    }
+
+    /// <summary>One partition for every agent call: a concurrency limit with a bounded queue, oldest first.</summary>
+    private static RateLimitPartition<string> LoadPartition(PortalOptions options) =>
+        options.AgentRequestsInFlight <= 0
+            ? RateLimitPartition.GetNoLimiter(AgentLoad)
+            : RateLimitPartition.GetConcurrencyLimiter(AgentLoad, _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = options.AgentRequestsInFlight,
+                QueueLimit = Math.Max(0, options.AgentRequestsQueued),
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
+
     /// <summary>A fixed window per client; zero or fewer attempts turns the limit off.</summary>
     private static RateLimitPartition<string> Partition(string client, int attempts, TimeSpan window) =>
         attempts <= 0
@@ -119,19 +146,30 @@ internal sealed class RateLimitWarnings(TimeProvider time, ILogger<RateLimitWarn
 
     public void Refused(string policy, string client, TimeSpan window)
     {
+        if (FirstInWindow((policy, client), window))
+        {
+            logger.RateLimited(policy, client, Math.Max(1, (int)Math.Ceiling(window.TotalSeconds)));
+        }
+    }
+
+    /// <summary>An agent call answered 503 because the portal serves as many as it may (<see cref="RateLimits.AgentLoad"/>).</summary>
+    public void Busy(int inFlight, int queued, TimeSpan window)
+    {
+        if (FirstInWindow((RateLimits.AgentLoad, ""), window))
+        {
+            logger.PortalBusy(inFlight, queued, Math.Max(1, (int)Math.Ceiling(window.TotalSeconds)));
+        }
+    }
+
+    private bool FirstInWindow((string Policy, string Client) key, TimeSpan window)
+    {
         var now = time.GetTimestamp();
         var until = now + (long)(window.TotalSeconds * time.TimestampFrequency);
-        var key = (policy, client);
         // Of concurrent refusals only the one that moves the entry logs.
         var first = _quietUntil.TryGetValue(key, out var quiet)
             ? now >= quiet && _quietUntil.TryUpdate(key, until, quiet)
             : _quietUntil.TryAdd(key, until);
-        if (!first)
-        {
-            return;
-        }
-
-        if (_quietUntil.Count > PruneAbove)
+        if (first && _quietUntil.Count > PruneAbove)
         {
             foreach (var (stale, end) in _quietUntil)
             {
@@ -142,6 +180,6 @@ internal sealed class RateLimitWarnings(TimeProvider time, ILogger<RateLimitWarn
             }
         }
 
-        logger.RateLimited(policy, client, Math.Max(1, (int)Math.Ceiling(window.TotalSeconds)));
+        return first;
     }
 }

@@ -61,6 +61,21 @@ internal sealed class PortalOptions
     public int RefusedOperatorTokens { get; set; } = 5;
 
     /// <summary>
+    /// Agent API calls the portal serves at once; beyond it up to <see cref="AgentRequestsQueued"/> wait their turn and
+    /// the rest are answered 503 with Retry-After at once. Under a dealer's whole fleet polling together, a request
+    /// waiting for a database connection would otherwise be answered 500 after the pool's 15 s timeout, and the pool
+    /// running dry also starves the operators' pages (docs/reliability.md, "Portal under load"). Keep it below the
+    /// database pool (Npgsql's Maximum Pool Size, 100 by default); 0 turns the limit off.
+    /// </summary>
+    public int AgentRequestsInFlight { get; set; } = 64;
+
+    /// <summary>Agent API calls that may wait for one of <see cref="AgentRequestsInFlight"/>; the rest get 503.</summary>
+    public int AgentRequestsQueued { get; set; } = 256;
+
+    /// <summary>The Retry-After of a 503 for a busy portal: agents back off at least this long (their own back-off may be longer).</summary>
+    public int BusyRetryAfterSeconds { get; set; } = 30;
+
+    /// <summary>
     /// The release public keys (PEM, ECDSA P-256, one per *.pem file) an uploaded release must be signed with;
     /// defaults to release-keys/ in <see cref="DataDirectory"/>. Without one, every upload is refused.
     /// </summary>

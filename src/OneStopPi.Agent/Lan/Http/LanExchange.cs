@@ -57,7 +57,8 @@ internal sealed class LanExchange
 
     /// <summary>
     /// The JSON body as <typeparamref name="T"/>. Throws <see cref="LanRequestException"/> with the status to answer:
-    /// 415 not JSON, 413 over <see cref="MaxRequestBodyBytes"/>, 408 too slow, 400 empty or malformed.
+    /// 415 not JSON, 413 over <see cref="MaxRequestBodyBytes"/>, 400 empty or malformed. A body slower than
+    /// <see cref="BodyTimeout"/> is answered 408 by <see cref="Abandon"/>, which closes the connection.
     /// </summary>
     public async Task<T> ReadJsonAsync<T>(CancellationToken cancellationToken)
     {
@@ -78,7 +79,7 @@ internal sealed class LanExchange
         {
             limit.CancelAfter(BodyTimeout);
             // The listener's request stream ignores cancellation once a read waits: closing the connection ends it.
-            await using CancellationTokenRegistration abort = limit.Token.Register(static r => ((HttpListenerResponse)r!).Abort(), _context.Response);
+            await using CancellationTokenRegistration abort = limit.Token.Register(static x => ((LanExchange)x!).Abandon(HttpStatusCode.RequestTimeout), this);
             try
             {
                 int read;
@@ -140,6 +141,30 @@ internal sealed class LanExchange
         response.SendChunked = true;
         Started = true;
         return response.OutputStream;
+    }
+
+    /// <summary>
+    /// Closes the connection now (a client too slow to send or to read). The listener sends the answer's head as it
+    /// closes if it has not gone yet, so that head carries <paramref name="status"/> rather than the default 200.
+    /// </summary>
+    public void Abandon(HttpStatusCode status)
+    {
+        HttpListenerResponse response = _context.Response;
+        try
+        {
+            if (!Started)
+            {
+                response.StatusCode = (int)status;
+                response.ContentLength64 = 0;
+                response.KeepAlive = false;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        response.Abort();
     }
 
     /// <summary>A status with no body (404, 405, 429, 503).</summary>

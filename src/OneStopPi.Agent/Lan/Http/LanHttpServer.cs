@@ -15,7 +15,7 @@ namespace OneStopPi.Agent.Lan.Http;
 /// <remarks>
 /// Limits against a hostile LAN client: the listener itself refuses request heads over 32 KiB (400) and closes a
 /// connection whose head has not arrived within 90 s (15 s between keep-alive requests); here, bodies over 8 KiB
-/// (413) or slower than 10 s (408), at most <see cref="MaxConcurrentRequests"/> requests at once (503 beyond), a
+/// (413), a body not sent within 10 s closes the connection, at most <see cref="MaxConcurrentRequests"/> requests at once (503 beyond), a
 /// deadline on every answer, and the per-address rate limits of <see cref="LanRateLimits"/>.
 /// </remarks>
 public sealed partial class LanHttpServer : SupervisedStage
@@ -119,15 +119,15 @@ public sealed partial class LanHttpServer : SupervisedStage
         try
         {
             exchange = new LanExchange(context);
-            // No "Server" header (an empty value is left out).
-            context.Response.Headers["Server"] = "";
+            // The listener would name itself ("Microsoft-NetCore/2.0"); an empty value still goes out as "Server: ".
+            context.Response.Headers["Server"] = "onestoppi";
             LanRoute? route = await RouteAsync(exchange, limits, stoppingToken).ConfigureAwait(false);
             if (route is not null)
             {
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 deadline.CancelAfter(route.Deadline);
                 // The listener's streams ignore cancellation once a write waits: closing the connection ends it.
-                await using (deadline.Token.Register(static r => ((HttpListenerResponse)r!).Abort(), context.Response).ConfigureAwait(false))
+                await using (deadline.Token.Register(static x => ((LanExchange)x!).Abandon(HttpStatusCode.ServiceUnavailable), exchange).ConfigureAwait(false))
                 {
                     await HandleAsync(exchange, route, deadline.Token).ConfigureAwait(false);
                 }

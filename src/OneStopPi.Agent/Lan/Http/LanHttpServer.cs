@@ -229,7 +229,8 @@ public sealed partial class LanHttpServer : SupervisedStage
         }
         catch (LanRequestException e)
         {
-            await exchange.JsonAsync(e.Status, new LanError("bad request"), AgentJsonContext.Default.LanError, cancellationToken).ConfigureAwait(false);
+            // No body, as the minimal APIs answered a body they could not bind (400, 413, 415).
+            exchange.Empty(e.Status);
         }
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Lan.Discovery;
 using OneStopPi.Agent.Lan.Http;
@@ -33,7 +35,13 @@ public static class LanServices
             return services;
         }
 
-        services.AddSingleton<LanHttpServer>();
+        services.AddSingleton(sp => new AgentStopper(sp.GetRequiredService<IHostApplicationLifetime>()));
+        services.AddSingleton(sp => new LanEndpoints(sp.GetRequiredService<LanStatusService>(), sp.GetRequiredService<Portal.PortalLink>(),
+            sp.GetRequiredService<AgentSettings>(), paths, sp.GetRequiredService<Hosting.LogControl>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ChannelWriter<ScanJob>>(), sp.GetRequiredService<AgentStopper>(), sp.GetRequiredService<ILogger<LanStatusService>>()));
+        services.AddSingleton(sp => new LanHttpServer(settings, sp.GetRequiredService<LanEndpoints>(),
+            new SetupKeyFilter(sp.GetRequiredService<SetupKey>(), sp.GetRequiredService<ILogger<SetupKeyFilter>>()),
+            sp.GetRequiredService<ILogger<LanHttpServer>>(), sp.GetRequiredService<Hosting.AgentStages>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<DiscoveryResponder>();
         services.AddHostedService(sp => sp.GetRequiredService<LanHttpServer>());
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryResponder>());

@@ -1,181 +1,237 @@
 using System.Net;
-using System.Threading.Channels;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OneStopPi.Agent.Configuration;
 using OneStopPi.Agent.Hosting;
 using OneStopPi.Agent.Portal;
-using OneStopPi.Agent.Scheduling;
-using OneStopPi.Agent.State;
 
 namespace OneStopPi.Agent.Lan.Http;
 
 /// <summary>
-/// The status page and LAN API on port 23998: a small Kestrel + minimal-API application (slim:
-/// <see cref="WebApplication.CreateEmptyBuilder"/>, handlers from the request delegate generator)
-/// run by the agent as one of its services, in its process, over the agent's own singletons. A port
+/// The status page and LAN API on port 23998, served by the BCL's <see cref="HttpListener"/> (managed on Linux,
+/// HTTP/1.1) in the agent's process, over the agent's own singletons. ASP.NET Core's Kestrel, routing and hosting
+/// weighed about 1.3 MB of the appliance binary for eight routes (docs/benchmarks.md, "Fourth pass"). A port
 /// already taken is logged and leaves the rest of the agent running.
 /// </summary>
+/// <remarks>
+/// Limits against a hostile LAN client: the listener itself refuses request heads over 32 KiB (400) and closes a
+/// connection whose head has not arrived within 90 s (15 s between keep-alive requests); here, bodies over 8 KiB
+/// (413), a body not sent within 10 s closes the connection, at most <see cref="MaxConcurrentRequests"/> requests at once (503 beyond), a
+/// deadline on every answer, and the per-address rate limits of <see cref="LanRateLimits"/>.
+/// </remarks>
 public sealed partial class LanHttpServer : SupervisedStage
 {
     /// <summary>Request bodies are small JSON documents.</summary>
-    public const long MaxRequestBodyBytes = 8 * 1024;
+    public const long MaxRequestBodyBytes = LanExchange.MaxRequestBodyBytes;
 
-    private readonly IServiceProvider _agent;
+    /// <summary>Requests handled at once; more are answered 503 at once.</summary>
+    public const int MaxConcurrentRequests = 64;
+
     private readonly LanSettings _settings;
     private readonly ILogger<LanHttpServer> _logger;
+    private readonly LanEndpoints _endpoints;
+    private readonly SetupKeyFilter _setupKey;
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public LanHttpServer(IServiceProvider agent, LanSettings settings, ILogger<LanHttpServer> logger, AgentStages stages, TimeProvider time)
+    internal LanHttpServer(LanSettings settings, LanEndpoints endpoints, SetupKeyFilter setupKey, ILogger<LanHttpServer> logger, AgentStages stages, TimeProvider time)
         : base(stages.Stage(AgentStages.LanFace, TimeSpan.FromMinutes(1)), time, logger)
     {
-        _agent = agent;
         _settings = settings;
+        _endpoints = endpoints;
+        _setupKey = setupKey;
         _logger = logger;
     }
 
-    /// <summary>The base address once Kestrel listens.</summary>
+    /// <summary>The base address once the listener listens.</summary>
     public Task<Uri> Listening => _listening.Task;
 
     protected override async Task RunStageAsync(CancellationToken stoppingToken)
     {
-        WebApplication app = Build();
-        await using (app.ConfigureAwait(false))
+        IPAddress address = _settings.ListenAddress();
+        var endpoint = new IPEndPoint(address, _settings.HttpPort);
+        // "+": every interface and any Host header. A bind address is also the host name the listener answers to.
+        string host = _settings.BindAddress is null ? "+" : endpoint.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        using var listener = new HttpListener { IgnoreWriteExceptions = false };
+        listener.Prefixes.Add($"http://{host}:{_settings.HttpPort}/");
+        try
         {
-            try
-            {
-                await app.StartAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                // Kestrel reports an address in use as IOException (AddressInUseException).
-                LogBindFailed(e, _settings.HttpPort);
-                _listening.TrySetException(e);
-                return;
-            }
+            listener.Start();
+        }
+        catch (HttpListenerException e)
+        {
+            // A port in use (or an address the box does not have) comes as HttpListenerException from the bind.
+            LogBindFailed(e, _settings.HttpPort);
+            _listening.TrySetException(e);
+            return;
+        }
 
-            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            var uri = new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-            LogListening(address);
-            _listening.TrySetResult(uri);
-            // Kestrel serves on its own threads; this stage only waits for the agent to stop.
-            Liveness.Idle();
-            try
+        LogListening($"http://{endpoint}");
+        _listening.TrySetResult(new Uri($"http://{(address.Equals(IPAddress.Any) ? new IPEndPoint(IPAddress.Loopback, endpoint.Port) : endpoint)}/"));
+        // The listener serves on the thread pool; this stage accepts and hands each request over.
+        Liveness.Idle();
+        using var slots = new SemaphoreSlim(MaxConcurrentRequests, MaxConcurrentRequests);
+        using var limits = new LanRateLimits();
+        await using (stoppingToken.Register(listener.Stop).ConfigureAwait(false))
+        {
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                // The agent is stopping.
-            }
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (stoppingToken.IsCancellationRequested && e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    break;
+                }
 
-            using var stopLimit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await app.StopAsync(stopLimit.Token).ConfigureAwait(false);
+                if (!slots.Wait(0))
+                {
+                    Refuse(context.Response, HttpStatusCode.ServiceUnavailable);
+                    continue;
+                }
+
+                _ = ServeAsync(context, limits, slots, stoppingToken);
+            }
+        }
+
+        // The requests still running get 5 s to finish before the listener closes their connections.
+        using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            for (int i = 0; i < MaxConcurrentRequests; i++)
+            {
+                await slots.WaitAsync(drain.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Still answering after 5 s: closed below.
         }
     }
 
     /// <summary>
-    /// The LAN application, not started. <paramref name="describe"/> lets the OpenAPI test add the document
-    /// generator to exactly this composition (OpenApiDocumentTests); the agent itself serves the checked-in
-    /// document (<see cref="LanOpenApi"/>) and carries no generator.
+    /// The isolation boundary of a request: a failure is logged here and answered with a short reason (4xx for a
+    /// bad request, 500 otherwise), never with an exception's details. Never throws.
     /// </summary>
-    internal WebApplication Build(Action<WebApplicationBuilder>? describe = null)
+    private async Task ServeAsync(HttpListenerContext context, LanRateLimits limits, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
-        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        LanExchange? exchange = null;
+        try
         {
-            ApplicationName = "onestoppi",
-            EnvironmentName = Environments.Production,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        IPAddress listen = _settings.ListenAddress();
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+            exchange = new LanExchange(context);
+            // The listener would name itself ("Microsoft-NetCore/2.0"); an empty value still goes out as "Server: ".
+            context.Response.Headers["Server"] = "onestoppi";
+            LanRoute? route = await RouteAsync(exchange, limits, stoppingToken).ConfigureAwait(false);
+            if (route is not null)
+            {
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                deadline.CancelAfter(route.Deadline);
+                // The listener's streams ignore cancellation once a write waits: closing the connection ends it.
+                await using (deadline.Token.Register(static x => ((LanExchange)x!).Abandon(HttpStatusCode.ServiceUnavailable), exchange).ConfigureAwait(false))
+                {
+                    await HandleAsync(exchange, route, deadline.Token).ConfigureAwait(false);
+                }
+            }
+
+            // A body left unread would be drained by the listener before the next request: close the connection instead.
+            context.Response.KeepAlive &= exchange.BodyConsumed;
+            context.Response.Close();
+            exchange.OnCompleted?.Invoke();
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
         {
-            kestrel.Listen(listen, _settings.HttpPort);
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
-            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
-            kestrel.Limits.MaxRequestHeaderCount = 50;
-            kestrel.Limits.MaxRequestLineSize = 4 * 1024;
-            kestrel.Limits.MaxConcurrentConnections = 64;
-            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
-        });
-
-        IServiceCollection services = builder.Services;
-        services.AddSingleton<IHostLifetime, NoLifetime>();
-        services.AddSingleton(_agent.GetRequiredService<ILoggerFactory>());
-        services.AddRoutingCore();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJsonContext.Default));
-        services.AddRateLimiter(o =>
+            // The client went away, or the deadline closed the connection: nothing to answer.
+            LogClientGone(exchange?.Method, exchange?.Path, e.GetType().Name);
+            context.Response.Abort();
+        }
+        catch (Exception e)
         {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // Everyone on the LAN: generous for the page (it refreshes every 30 s), a cap on floods.
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions { PermitLimit = 120, Window = TimeSpan.FromMinutes(1) }));
-            // Changing endpoints, keyed or not: few per minute per address (the setup key is 80 bits; this keeps guessing slow).
-            o.AddPolicy(LanEndpoints.SetupRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) }));
-        });
-
-        // The agent's singletons the endpoints read or drive (one process, one state).
-        services.AddSingleton(_agent.GetRequiredService<LanStatusService>());
-        services.AddSingleton(_agent.GetRequiredService<SetupKey>());
-        services.AddSingleton(_agent.GetRequiredService<PortalLink>());
-        services.AddSingleton(_agent.GetRequiredService<AgentSettings>());
-        services.AddSingleton(_agent.GetRequiredService<AgentPaths>());
-        services.AddSingleton(_agent.GetRequiredService<LogControl>());
-        services.AddSingleton(_agent.GetRequiredService<TimeProvider>());
-        services.AddSingleton(_agent.GetRequiredService<ChannelWriter<ScanJob>>());
-        services.AddSingleton(new AgentStopper(_agent.GetRequiredService<IHostApplicationLifetime>()));
-        services.AddSingleton<SetupKeyFilter>();
-
-        describe?.Invoke(builder);
-        WebApplication app = builder.Build();
-        app.Use(NoStackTraces);
-        app.UseRateLimiter();
-        LanEndpoints.Map(app);
-        return app;
+            LogRequestFailed(e, exchange?.Method, exchange?.Path);
+            await AnswerFailureAsync(context, exchange).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
+        }
     }
 
-    /// <summary>
-    /// The isolation boundary of a request: a failure is logged here and answered with a short
-    /// reason (4xx for a bad request, 500 otherwise), never with an exception's details.
-    /// </summary>
-    private async Task NoStackTraces(HttpContext http, RequestDelegate next)
+    /// <summary>500 with a short reason when nothing of the answer went out yet, else the connection is closed.</summary>
+    private static async Task AnswerFailureAsync(HttpListenerContext context, LanExchange? exchange)
+    {
+        if (exchange is null || exchange.Started)
+        {
+            context.Response.Abort();
+            return;
+        }
+
+        try
+        {
+            context.Response.KeepAlive = false;
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await exchange.JsonAsync(HttpStatusCode.InternalServerError, new LanError("internal error; see the agent's log"), AgentJsonContext.Default.LanError, limit.Token).ConfigureAwait(false);
+            context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            context.Response.Abort();
+        }
+    }
+
+    /// <summary>An answer without a body on a connection that is closed after it.</summary>
+    private static void Refuse(HttpListenerResponse response, HttpStatusCode status)
     {
         try
         {
-            await next(http).ConfigureAwait(false);
+            response.StatusCode = (int)status;
+            response.ContentLength64 = 0;
+            response.KeepAlive = false;
+            response.Close();
         }
-        catch (BadHttpRequestException e) when (!http.Response.HasStarted)
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
         {
-            http.Response.Clear();
-            http.Response.StatusCode = e.StatusCode;
-            await http.Response.WriteAsJsonAsync(new LanError("bad request"), AgentJsonContext.Default.LanError).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!http.Response.HasStarted && e is not OperationCanceledException)
-        {
-            LogRequestFailed(e, http.Request.Method, http.Request.Path);
-            http.Response.Clear();
-            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            await http.Response.WriteAsJsonAsync(new LanError("internal error; see the agent's log"), AgentJsonContext.Default.LanError).ConfigureAwait(false);
+            response.Abort();
         }
     }
 
-    /// <summary>The LAN app has no lifetime of its own: the agent starts and stops it.</summary>
-    private sealed class NoLifetime : IHostLifetime
+    /// <summary>The route for the request, after the rate limits; null when the answer (404, 405, 429, 401, 403) is already written.</summary>
+    private async Task<LanRoute?> RouteAsync(LanExchange exchange, LanRateLimits limits, CancellationToken cancellationToken)
     {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        string path = exchange.Path.Length > 1 ? exchange.Path.TrimEnd('/') : exchange.Path;
+        LanRoute[] atPath = [.. _endpoints.Routes.Where(r => string.Equals(r.Path, path, StringComparison.OrdinalIgnoreCase))];
+        LanRoute? route = atPath.FirstOrDefault(r => string.Equals(r.Method, exchange.Method, StringComparison.OrdinalIgnoreCase));
+        if (!limits.TryAdmit(exchange.Remote, route?.Setup ?? false))
+        {
+            exchange.Empty(HttpStatusCode.TooManyRequests);
+            return null;
+        }
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        if (atPath.Length == 0)
+        {
+            exchange.Empty(HttpStatusCode.NotFound);
+            return null;
+        }
+
+        if (route is null)
+        {
+            exchange.Response.Headers["Allow"] = string.Join(", ", atPath.Select(r => r.Method));
+            exchange.Empty(HttpStatusCode.MethodNotAllowed);
+            return null;
+        }
+
+        return route.Setup && !await _setupKey.AdmitAsync(exchange, cancellationToken).ConfigureAwait(false) ? null : route;
+    }
+
+    private static async Task HandleAsync(LanExchange exchange, LanRoute route, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await route.Handle(exchange, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LanRequestException e)
+        {
+            // No body, as the minimal APIs answered a body they could not bind (400, 413, 415).
+            exchange.Empty(e.Status);
+        }
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "LAN: status page and API on {Address}")]
@@ -185,10 +241,13 @@ public sealed partial class LanHttpServer : SupervisedStage
     private partial void LogBindFailed(Exception exception, int port);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "LAN: {Method} {Path} failed")]
-    private partial void LogRequestFailed(Exception exception, string method, string path);
+    private partial void LogRequestFailed(Exception exception, string? method, string? path);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Debug, Message = "LAN: {Method} {Path} ended early ({Reason}): the client went away or took too long")]
+    private partial void LogClientGone(string? method, string? path, string reason);
 }
 
-/// <summary>Stops the agent (systemd restarts it), not just the LAN application.</summary>
+/// <summary>Stops the agent (systemd restarts it), not just the LAN face.</summary>
 public sealed class AgentStopper(IHostApplicationLifetime agent)
 {
     public void Stop() => agent.StopApplication();

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using System.Net;
 using Microsoft.Extensions.Logging;
 using OneStopPi.Agent.Portal;
 
@@ -8,7 +8,7 @@ namespace OneStopPi.Agent.Lan.Http;
 /// Lets a changing request through only with <c>Authorization: Bearer &lt;setup key&gt;</c>:
 /// 401 (with a challenge) without one, 403 with a wrong one. The presented value is never logged.
 /// </summary>
-public sealed partial class SetupKeyFilter : IEndpointFilter
+internal sealed partial class SetupKeyFilter
 {
     private readonly SetupKey _key;
     private readonly ILogger<SetupKeyFilter> _logger;
@@ -19,24 +19,26 @@ public sealed partial class SetupKeyFilter : IEndpointFilter
         _logger = logger;
     }
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>True when the request carries the key; otherwise the refusal is written and false returned.</summary>
+    public async Task<bool> AdmitAsync(LanExchange exchange, CancellationToken cancellationToken)
     {
-        HttpContext http = context.HttpContext;
-        string? header = http.Request.Headers.Authorization;
+        string? header = exchange.Authorization;
         if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            http.Response.Headers.WWWAuthenticate = "Bearer realm=\"onestoppi setup key\"";
-            return TypedResults.Json(new LanError("this needs the box's setup key: Authorization: Bearer <setup key>"),
-                AgentJsonContext.Default.LanError, statusCode: StatusCodes.Status401Unauthorized);
+            exchange.Response.Headers["WWW-Authenticate"] = "Bearer realm=\"onestoppi setup key\"";
+            await exchange.JsonAsync(HttpStatusCode.Unauthorized, new LanError("this needs the box's setup key: Authorization: Bearer <setup key>"),
+                AgentJsonContext.Default.LanError, cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
         if (!_key.Matches(header.AsSpan(7).Trim()))
         {
-            LogRefused(http.Request.Method, http.Request.Path, http.Connection.RemoteIpAddress?.ToString());
-            return TypedResults.Json(new LanError("wrong setup key"), AgentJsonContext.Default.LanError, statusCode: StatusCodes.Status403Forbidden);
+            LogRefused(exchange.Method, exchange.Path, exchange.Remote);
+            await exchange.JsonAsync(HttpStatusCode.Forbidden, new LanError("wrong setup key"), AgentJsonContext.Default.LanError, cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
-        return await next(context).ConfigureAwait(false);
+        return true;
     }
 
     [LoggerMessage(EventId = 7201, Level = LogLevel.Warning, Message = "LAN: {Method} {Path} from {Remote} refused: wrong setup key")]

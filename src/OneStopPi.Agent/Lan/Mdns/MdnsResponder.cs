@@ -26,7 +26,7 @@ public sealed partial class MdnsResponder : BackgroundService
     private IReadOnlyList<LanInterface> _interfaces = [];
     private long _malformed;
     private readonly LanName _name;
-    private volatile TaskCompletionSource? _conflict;
+    private readonly MdnsClaims _claims = new();
 
     public MdnsResponder(LanSettings settings, LanStatusService status, LanName name, TimeProvider time, ILogger<MdnsResponder> logger)
     {
@@ -115,13 +115,12 @@ public sealed partial class MdnsResponder : BackgroundService
 
             var source = (IPEndPoint)received.RemoteEndPoint;
             Message? query = TryParse(buffer.AsSpan(0, received.ReceivedBytes));
-            if (query is { IsResponse: true } && _conflict is { } probing && Zone().IsClaimedBy(query))
+            if (query is { IsResponse: true } && _claims.Record(query))
             {
-                probing.TrySetResult(); // §9: someone else answers for a name we are probing
-                continue;
+                continue; // §9: while probing, every name someone else answers for is taken
             }
 
-            if (query is null || !query.IsQuery || query.Opcode != MessageOperation.Query || query.Questions.Count == 0 || _conflict is not null)
+            if (query is null || !query.IsQuery || query.Opcode != MessageOperation.Query || query.Questions.Count == 0 || _claims.IsOpen)
             {
                 // While probing the names are not ours yet (our own looped-back probes included): no answers.
                 continue;
@@ -143,31 +142,18 @@ public sealed partial class MdnsResponder : BackgroundService
 
     /// <summary>
     /// §8.1: three probes 250 ms apart for the host and instance names (QU questions, our records in the
-    /// authority section), then 250 ms more. An answer from someone else for either name is a conflict:
-    /// try onestop-XXXX-2, -3, ... (§9). Simultaneous-probe tie-breaking (§8.2) is not implemented.
+    /// authority section), then 250 ms more. An answer from someone else for either name, read at any time
+    /// since the socket was bound, is a conflict: try onestop-XXXX-2, -3, ... (§9). Simultaneous-probe
+    /// tie-breaking (§8.2) is not implemented.
     /// </summary>
     private async Task ProbeAsync(Socket socket, CancellationToken cancellationToken)
     {
         string original = _status.Identity.InstanceName;
         for (int attempt = 1; attempt <= 20; attempt++)
         {
-            var conflict = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _conflict = conflict;
-            bool clash = false;
-            for (int i = 0; i < 3 && !clash; i++)
+            if (await ProbeNameAsync(socket, Zone(), cancellationToken).ConfigureAwait(false))
             {
-                foreach (LanInterface nic in _interfaces)
-                {
-                    await SendAsync(socket, Zone().Probe([nic.Address]), GroupEndPoint, nic, cancellationToken).ConfigureAwait(false);
-                }
-
-                clash = await Task.WhenAny(conflict.Task, Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken)).ConfigureAwait(false) == conflict.Task;
-            }
-
-            _conflict = null;
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!clash)
-            {
+                _claims.Close();
                 return;
             }
 
@@ -175,6 +161,40 @@ public sealed partial class MdnsResponder : BackgroundService
             _name.Rename($"{original}-{attempt + 1}");
             LogConflict(taken, Name);
         }
+
+        _claims.Close(); // 20 names taken: keep the last rather than stay silent on the link
+    }
+
+    /// <summary>True when nobody answered for the zone's names during its three probes.</summary>
+    private async Task<bool> ProbeNameAsync(Socket socket, MdnsZone zone, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            Task recorded = _claims.NextRecordAsync();
+            if (_claims.IsTaken(zone))
+            {
+                return false;
+            }
+
+            foreach (LanInterface nic in _interfaces)
+            {
+                await SendAsync(socket, zone.Probe([nic.Address]), GroupEndPoint, nic, cancellationToken).ConfigureAwait(false);
+            }
+
+            Task interval = Task.Delay(TimeSpan.FromMilliseconds(250), _time, cancellationToken);
+            while (await Task.WhenAny(recorded, interval).ConfigureAwait(false) == recorded)
+            {
+                recorded = _claims.NextRecordAsync();
+                if (_claims.IsTaken(zone))
+                {
+                    return false;
+                }
+            }
+
+            await interval.ConfigureAwait(false); // throws when stopping
+        }
+
+        return !_claims.IsTaken(zone);
     }
 
     private Message? TryParse(ReadOnlySpan<byte> datagram)

@@ -64,10 +64,6 @@ public sealed class MdnsZone
         return message;
     }
 
-    /// <summary>True when <paramref name="response"/> answers for our instance or host name (§9 conflict).</summary>
-    public bool IsClaimedBy(Message response) =>
-        response.Answers.Concat(response.AdditionalRecords).Any(r => r.Name == Instance || r.Name == Host);
-
     /// <summary>
     /// The answers (and RFC 6763 §12 additional records) to the questions of <paramref name="query"/>
     /// we are authoritative for; null when none. <paramref name="legacy"/>: a one-shot query from a port

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using OneStopPi.Contracts;
@@ -190,11 +189,16 @@ public sealed class PortalClient
             ? $"the TLS connection could not be established: {inner.Message}"
             : e.Message;
 
+    /// <summary>
+    /// The answer, read whole (it is buffered already: ResponseContentRead) as text in its charset, then parsed: as
+    /// ReadFromJsonAsync does, without JsonSerializer.DeserializeAsync, whose async machinery the AOT image compiled for
+    /// every type of every JSON context (docs/benchmarks.md, "Fifth pass").
+    /// </summary>
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         try
         {
-            return await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken).ConfigureAwait(false)
+            return JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), typeInfo)
                 ?? throw new PortalUnavailableException($"{response.RequestMessage?.RequestUri?.AbsolutePath}: empty answer");
         }
         catch (JsonException e)
@@ -207,7 +211,8 @@ public sealed class PortalClient
     {
         try
         {
-            ProblemDetailsBody? problem = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDetailsBody, cancellationToken).ConfigureAwait(false);
+            ProblemDetailsBody? problem = JsonSerializer.Deserialize(
+                await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), ContractsJsonContext.Default.ProblemDetailsBody);
             return problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "";
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)

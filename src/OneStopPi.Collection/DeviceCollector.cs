@@ -77,7 +77,7 @@ public sealed class DeviceCollector : IDeviceCollector
         List<ObjectIdentifier> scalars = [.. StandardScalars(1)];
         if (snmp.Target.EndPoint.Address.AddressFamily == AddressFamily.InterNetwork)
         {
-            scalars.Add(StandardOids.IpAdEntIfIndex.Append([.. snmp.Target.EndPoint.Address.MapToIPv4().GetAddressBytes().Select(b => (uint)b)]));
+            scalars.Add(StandardOids.IpAdEntIfIndexOf(snmp.Target.EndPoint.Address));
         }
 
         if (!await GetIntoAsync(snmp, scalars, read, cancellationToken).ConfigureAwait(false))
@@ -90,8 +90,8 @@ public sealed class DeviceCollector : IDeviceCollector
         // 2. No profile from sysObjectID/sysDescr: ask the profiles' probe OIDs once.
         if (read.Profile is null)
         {
-            ObjectIdentifier[] probes = [.. _profiles.Compiled.SelectMany(p => p.Probe).Where(s => s.Oid is not null).Select(s => s.Oid!.Value).Distinct(), .. EntityScalars];
-            if (probes.Length > 0 && await GetIntoAsync(snmp, probes, read, cancellationToken).ConfigureAwait(false))
+            List<ObjectIdentifier> probes = ProbeOids();
+            if (probes.Count > 0 && await GetIntoAsync(snmp, probes, read, cancellationToken).ConfigureAwait(false))
             {
                 read.Profile = _profiles.Compiled.FirstOrDefault(p => p.Probe.Any(s => read.Resolve(s) is not null));
             }
@@ -120,8 +120,19 @@ public sealed class DeviceCollector : IDeviceCollector
         // 4. The vendor OIDs the profile names.
         if (read.Profile is { } profile)
         {
-            ObjectIdentifier[] vendor = [.. profile.ScalarOids.Concat(profile.EntityOids).Where(o => !read.Values.ContainsKey(o))];
-            if (vendor.Length > 0 && !await GetIntoAsync(snmp, vendor, read, cancellationToken).ConfigureAwait(false))
+            var vendor = new List<ObjectIdentifier>();
+            foreach (IReadOnlyList<ObjectIdentifier> oids in (IReadOnlyList<ObjectIdentifier>[])[profile.ScalarOids, profile.EntityOids])
+            {
+                foreach (ObjectIdentifier oid in oids)
+                {
+                    if (!read.Values.ContainsKey(oid))
+                    {
+                        vendor.Add(oid);
+                    }
+                }
+            }
+
+            if (vendor.Count > 0 && !await GetIntoAsync(snmp, vendor, read, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -169,6 +180,26 @@ public sealed class DeviceCollector : IDeviceCollector
     }
 
     private static ObjectIdentifier HrPrinter(ObjectIdentifier column, uint index) => column.Append(index);
+
+    /// <summary>Every profile's probe OIDs, each once in first-named order, then ENTITY-MIB's first entry.</summary>
+    private List<ObjectIdentifier> ProbeOids()
+    {
+        // A loop rather than LINQ: LINQ over a value type such as ObjectIdentifier is compiled once per element type and
+        // operator in the AOT image (docs/benchmarks.md, "Fifth pass").
+        var distinct = new OidList();
+        foreach (CompiledProfile profile in _profiles.Compiled)
+        {
+            foreach (CompiledSource source in profile.Probe)
+            {
+                if (source.Oid is { } oid)
+                {
+                    distinct.Add(oid);
+                }
+            }
+        }
+
+        return [.. distinct.Items, .. EntityScalars];
+    }
 
     private static IEnumerable<ObjectIdentifier> StandardScalars(uint index)
     {

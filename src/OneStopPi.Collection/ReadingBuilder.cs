@@ -200,27 +200,42 @@ internal static class ReadingBuilder
         }
 
         uint? polled = null;
-        ObjectIdentifier ipIndex = StandardOids.IpAdEntIfIndex.Append([.. read.Address.MapToIPv4().GetAddressBytes().Select(b => (uint)b)]);
+        ObjectIdentifier ipIndex = StandardOids.IpAdEntIfIndexOf(read.Address);
         if (read.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && read.Number(ipIndex) is > 0 and <= uint.MaxValue and var carrier)
         {
             polled = (uint)carrier;
         }
 
-        if (polled is { } p && addresses.FirstOrDefault(a => a.IfIndex == p) is { Mac: not null } carrying)
+        if (polled is { } p)
         {
-            return carrying.Mac;
-        }
-
-        // ethernetCsmacd(6), iso88023Csmacd(7), fastEther(62), fastEtherFX(69), ieee80211(71), gigabitEthernet(117)
-        foreach ((uint ifIndex, string mac) in addresses.OrderBy(a => a.IfIndex))
-        {
-            if (types.TryGetValue(ifIndex, out long type) && type is 6 or 7 or 62 or 69 or 71 or 117)
+            foreach ((uint ifIndex, string mac) in addresses)
             {
-                return mac;
+                if (ifIndex == p)
+                {
+                    return mac;
+                }
             }
         }
 
-        return addresses.OrderBy(a => a.IfIndex).First().Mac;
+        // The lowest ifIndex of an Ethernet-like interface, else the lowest of all (the first listed on a tie), in
+        // loops rather than LINQ: see ProbeOids in DeviceCollector.
+        // ethernetCsmacd(6), iso88023Csmacd(7), fastEther(62), fastEtherFX(69), ieee80211(71), gigabitEthernet(117)
+        (uint IfIndex, string Mac)? ethernet = null;
+        (uint IfIndex, string Mac) lowest = addresses[0];
+        foreach ((uint ifIndex, string mac) in addresses)
+        {
+            if (types.TryGetValue(ifIndex, out long type) && type is 6 or 7 or 62 or 69 or 71 or 117 && (ethernet is null || ifIndex < ethernet.Value.IfIndex))
+            {
+                ethernet = (ifIndex, mac);
+            }
+
+            if (ifIndex < lowest.IfIndex)
+            {
+                lowest = (ifIndex, mac);
+            }
+        }
+
+        return (ethernet ?? lowest).Mac;
     }
 
     private static DeviceStatus Status(DeviceAnswers read)
@@ -308,7 +323,7 @@ internal static class ReadingBuilder
         }
 
         // The first marker's life count, when it counts pages: impressions(7), sheets(8), or no unit given.
-        foreach ((uint index, SnmpValue value, ObjectIdentifier column) in PrinterRows(read, tables, StandardOids.PrtMarkerLifeCount).OrderBy(r => r.Index))
+        foreach ((uint index, SnmpValue value, ObjectIdentifier column) in ByIndex(PrinterRows(read, tables, StandardOids.PrtMarkerLifeCount)))
         {
             if (units.TryGetValue(index, out long unit) && unit is not (7 or 8 or 1 or 2))
             {
@@ -459,14 +474,17 @@ internal static class ReadingBuilder
 
         foreach (CompiledCounterTable table in profile.CounterTables)
         {
-            var keys = tables.Column(table.KeyColumn)
-                .Select(r => (Index: string.Join('.', r.Index), Key: DeviceAnswers.TextOf(table.KeyColumn, r.Value, read.Charset, read.Problems)))
-                .Where(r => r.Key is not null)
-                .ToList();
-            var values = tables.Column(table.ValueColumn).ToDictionary(r => string.Join('.', r.Index), r => r.Value);
-            Dictionary<string, SnmpValue>? units = table.UnitColumn is { } unitColumn
-                ? tables.Column(unitColumn).ToDictionary(r => string.Join('.', r.Index), r => r.Value)
-                : null;
+            var keys = new List<(string Index, string? Key)>();
+            foreach ((uint[] index, SnmpValue value) in tables.Column(table.KeyColumn))
+            {
+                if (DeviceAnswers.TextOf(table.KeyColumn, value, read.Charset, read.Problems) is { } key)
+                {
+                    keys.Add((string.Join('.', index), key));
+                }
+            }
+
+            Dictionary<string, SnmpValue> values = ByRow(tables, table.ValueColumn);
+            Dictionary<string, SnmpValue>? units = table.UnitColumn is { } unitColumn ? ByRow(tables, unitColumn) : null;
             foreach (CompiledCounterRow row in table.Rows)
             {
                 long sum = 0;
@@ -584,7 +602,7 @@ internal static class ReadingBuilder
     /// Rows of Printer-MIB columns indexed (hrDeviceIndex, row): those of the printer's device index, or,
     /// when the device numbers them differently, those of the lowest device index present.
     /// </summary>
-    private static IEnumerable<(uint Index, SnmpValue Value, ObjectIdentifier Column)> PrinterRows(DeviceAnswers read, ColumnSet tables, params ObjectIdentifier[] columns)
+    private static List<(uint Index, SnmpValue Value, ObjectIdentifier Column)> PrinterRows(DeviceAnswers read, ColumnSet tables, params ObjectIdentifier[] columns)
     {
         var all = new List<(uint Device, uint Index, SnmpValue Value, ObjectIdentifier Column)>();
         foreach (ObjectIdentifier column in columns)
@@ -603,15 +621,79 @@ internal static class ReadingBuilder
             return [];
         }
 
-        uint device = all.Any(r => r.Device == read.PrinterIndex) ? read.PrinterIndex : all.Min(r => r.Device);
-        return all.Where(r => r.Device == device).Select(r => (r.Index, r.Value, r.Column));
+        bool printers = false;
+        uint lowest = uint.MaxValue;
+        foreach ((uint d, _, _, _) in all)
+        {
+            printers |= d == read.PrinterIndex;
+            lowest = Math.Min(lowest, d);
+        }
+
+        uint device = printers ? read.PrinterIndex : lowest;
+        var rows = new List<(uint Index, SnmpValue Value, ObjectIdentifier Column)>(all.Count);
+        foreach ((uint d, uint index, SnmpValue value, ObjectIdentifier column) in all)
+        {
+            if (d == device)
+            {
+                rows.Add((index, value, column));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>A column's values by their row index ("1.2"); a repeated index throws, as ToDictionary did.</summary>
+    private static Dictionary<string, SnmpValue> ByRow(ColumnSet tables, ObjectIdentifier column)
+    {
+        var values = new Dictionary<string, SnmpValue>();
+        foreach ((uint[] index, SnmpValue value) in tables.Column(column))
+        {
+            values.Add(string.Join('.', index), value);
+        }
+
+        return values;
+    }
+
+    /// <summary>The rows in ascending index, equal ones in their order (what OrderBy gave; the lists are a few markers long).</summary>
+    private static List<(uint Index, SnmpValue Value, ObjectIdentifier Column)> ByIndex(List<(uint Index, SnmpValue Value, ObjectIdentifier Column)> rows)
+    {
+        for (int i = 1; i < rows.Count; i++)
+        {
+            (uint Index, SnmpValue Value, ObjectIdentifier Column) row = rows[i];
+            int j = i - 1;
+            for (; j >= 0 && rows[j].Index > row.Index; j--)
+            {
+                rows[j + 1] = rows[j];
+            }
+
+            rows[j + 1] = row;
+        }
+
+        return rows;
     }
 
     private static uint SupplyDevice(DeviceAnswers read, ColumnSet tables)
     {
-        uint[] devices = [.. tables.Column(StandardOids.PrtMarkerSuppliesLevel).Concat(tables.Column(StandardOids.PrtMarkerSuppliesDescription))
-            .Where(r => r.Index.Length == 2).Select(r => r.Index[0]).Distinct()];
-        return devices.Length == 0 || devices.Contains(read.PrinterIndex) ? read.PrinterIndex : devices.Min();
+        bool any = false;
+        uint lowest = uint.MaxValue;
+        foreach (ObjectIdentifier column in (ObjectIdentifier[])[StandardOids.PrtMarkerSuppliesLevel, StandardOids.PrtMarkerSuppliesDescription])
+        {
+            foreach ((uint[] index, _) in tables.Column(column))
+            {
+                if (index.Length == 2)
+                {
+                    if (index[0] == read.PrinterIndex)
+                    {
+                        return read.PrinterIndex;
+                    }
+
+                    any = true;
+                    lowest = Math.Min(lowest, index[0]);
+                }
+            }
+        }
+
+        return any ? lowest : read.PrinterIndex;
     }
 
     private static Dictionary<string, PageCounter> Ordered(Dictionary<string, PageCounter> counters)

@@ -137,9 +137,23 @@ public sealed partial class CommandJournal
         }
     }
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Remote command {Id} ({Type}) finished: succeeded {Succeeded}, {Message}")]
-    private partial void LogCompleted(long id, CommandType type, bool succeeded, string message);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogCompleted(long id, CommandType type, bool succeeded, string message)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(6002, nameof(LogCompleted)),
+                "Remote command {Id} ({Type}) finished: succeeded {Succeeded}, {Message}", id, type, succeeded, message);
+        }
+    }
 
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "The outcome of remote command {Id} is not wanted by the portal any more: {Reason}")]
-    private partial void LogReportNotWanted(long id, string reason);
+    private void LogReportNotWanted(long id, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6004, nameof(LogReportNotWanted)),
+                "The outcome of remote command {Id} is not wanted by the portal any more: {Reason}", id, reason);
+        }
+    }
 }

@@ -56,6 +56,15 @@ public sealed partial class WatchdogService : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Stage '{Stage}' has shown no life for {Stalled} (its period: {Period}); withholding watchdog pings so systemd restarts the agent")]
-    private partial void LogStalled(string stage, TimeSpan stalled, TimeSpan period);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogStalled(string stage, TimeSpan stalled, TimeSpan period)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(1101, nameof(LogStalled)),
+                "Stage '{Stage}' has shown no life for {Stalled} (its period: {Period}); withholding watchdog pings so systemd restarts the agent",
+                stage, stalled, period);
+        }
+    }
 }

@@ -100,9 +100,23 @@ public sealed partial class LastReadings
         }
     }
 
-    [LoggerMessage(EventId = 7401, Level = LogLevel.Warning, Message = "LAN: {Reason}; the page shows no reading details until the next scan")]
-    private partial void LogUnreadable(string reason);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogUnreadable(string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(7401, nameof(LogUnreadable)),
+                "LAN: {Reason}; the page shows no reading details until the next scan", reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 7402, Level = LogLevel.Warning, Message = "LAN: the last readings could not be saved ({Reason}); the page shows them until a restart")]
-    private partial void LogNotSaved(string reason);
+    private void LogNotSaved(string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(7402, nameof(LogNotSaved)),
+                "LAN: the last readings could not be saved ({Reason}); the page shows them until a restart", reason);
+        }
+    }
 }

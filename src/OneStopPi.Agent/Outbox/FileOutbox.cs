@@ -458,30 +458,89 @@ public sealed partial class FileOutbox
         return IsValidKey(kind, key);
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Outbox: removed {Count} partly written file(s) left by an interrupted write")]
-    private partial void LogLeftovers(int count);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogLeftovers(int count)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(2001, nameof(LogLeftovers)),
+                "Outbox: removed {Count} partly written file(s) left by an interrupted write", count);
+        }
+    }
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Outbox: {Path} is not a batch that can be sent ({Reason}); moved to {Directory}, the queue goes on")]
-    private partial void LogQuarantined(string path, string reason, string directory);
+    private void LogQuarantined(string path, string reason, string directory)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(2002, nameof(LogQuarantined)),
+                "Outbox: {Path} is not a batch that can be sent ({Reason}); moved to {Directory}, the queue goes on", path, reason, directory);
+        }
+    }
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Outbox: dropped {Kind} batch {Key} (sequence {Sequence}) because {Reason}")]
-    private partial void LogDropped(OutboxItemKind kind, string key, long sequence, string reason);
+    private void LogDropped(OutboxItemKind kind, string key, long sequence, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(2003, nameof(LogDropped)),
+                "Outbox: dropped {Kind} batch {Key} (sequence {Sequence}) because {Reason}", kind, key, sequence, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Outbox: {Path} is not a batch that can be sent ({Reason}) and could not be moved aside ({Error}); skipped until the next start")]
-    private partial void LogQuarantineFailed(string path, string reason, string error);
+    private void LogQuarantineFailed(string path, string reason, string error)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(2004, nameof(LogQuarantineFailed)),
+                "Outbox: {Path} is not a batch that can be sent ({Reason}) and could not be moved aside ({Error}); skipped until the next start",
+                path, reason, error);
+        }
+    }
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Outbox: {Bytes} bytes of meter batches and command results fill the budget of {Budget} bytes; new status readings are not queued until the portal takes some")]
-    private partial void LogStatusPaused(long bytes, long budget);
+    private void LogStatusPaused(long bytes, long budget)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(2005, nameof(LogStatusPaused)),
+                "Outbox: {Bytes} bytes of meter batches and command results fill the budget of {Budget} bytes; new status readings are not queued until the portal takes some",
+                bytes, budget);
+        }
+    }
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Information, Message = "Outbox: there is room again; status readings are queued")]
-    private partial void LogStatusResumed();
+    private void LogStatusResumed()
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(2006, nameof(LogStatusResumed)),
+                "Outbox: there is room again; status readings are queued");
+        }
+    }
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Outbox: keeping {Kind} batch over the budget ({Bytes} of {Budget} bytes); only a full disk drops it")]
-    private partial void LogOverBudget(OutboxItemKind kind, long bytes, long budget);
+    private void LogOverBudget(OutboxItemKind kind, long bytes, long budget)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(2007, nameof(LogOverBudget)),
+                "Outbox: keeping {Kind} batch over the budget ({Bytes} of {Budget} bytes); only a full disk drops it", kind, bytes, budget);
+        }
+    }
 
-    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Outbox: the disk is full ({Directory}) and nothing else is left to drop; {Kind} batch {Key} ({Bytes} bytes) is lost, the batches already stored are kept")]
-    private partial void LogLostToFullDisk(OutboxItemKind kind, string key, long bytes, string directory);
+    private void LogLostToFullDisk(OutboxItemKind kind, string key, long bytes, string directory)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(2008, nameof(LogLostToFullDisk)),
+                "Outbox: the disk is full ({Directory}) and nothing else is left to drop; {Kind} batch {Key} ({Bytes} bytes) is lost, the batches already stored are kept",
+                directory, kind, key, bytes);
+        }
+    }
 
-    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Outbox: the disk has room again ({Directory}); batches are stored")]
-    private partial void LogDiskRoom(string directory);
+    private void LogDiskRoom(string directory)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(2009, nameof(LogDiskRoom)),
+                "Outbox: the disk has room again ({Directory}); batches are stored", directory);
+        }
+    }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using OneStopPi.Contracts;
@@ -21,7 +20,7 @@ public sealed class PortalClient
     public PortalClient(HttpClient http) => _http = http;
 
     public Task<EnrolResponse> EnrolAsync(Uri portal, EnrolRequest request, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, new Uri(portal, "api/agent/v1/enrol"), null, JsonContent.Create(request, ContractsJsonContext.Default.EnrolRequest),
+        SendAsync(HttpMethod.Post, new Uri(portal, "api/agent/v1/enrol"), null, Json(request, ContractsJsonContext.Default.EnrolRequest),
             ContractsJsonContext.Default.EnrolResponse, cancellationToken);
 
     public async Task<ConfigFetch> GetConfigAsync(PortalSession session, string? etag, CancellationToken cancellationToken)
@@ -52,7 +51,7 @@ public sealed class PortalClient
     }
 
     public Task<HeartbeatResponse> HeartbeatAsync(PortalSession session, HeartbeatRequest heartbeat, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, session.Uri("heartbeat"), session, JsonContent.Create(heartbeat, ContractsJsonContext.Default.HeartbeatRequest),
+        SendAsync(HttpMethod.Post, session.Uri("heartbeat"), session, Json(heartbeat, ContractsJsonContext.Default.HeartbeatRequest),
             ContractsJsonContext.Default.HeartbeatResponse, cancellationToken);
 
     public Task<PendingCommand[]> PollCommandsAsync(PortalSession session, CancellationToken cancellationToken) =>
@@ -74,7 +73,7 @@ public sealed class PortalClient
     public async Task CompleteCommandAsync(PortalSession session, long commandId, CommandOutcome outcome, CancellationToken cancellationToken)
     {
         using var request = session.Request(HttpMethod.Post, $"commands/{commandId}/complete");
-        request.Content = JsonContent.Create(outcome, ContractsJsonContext.Default.CommandOutcome);
+        request.Content = Json(outcome, ContractsJsonContext.Default.CommandOutcome);
         using HttpResponseMessage response = await SendRawAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -116,6 +115,18 @@ public sealed class PortalClient
         {
             throw new PortalUnavailableException($"GET {request.RequestUri}: the download broke off: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// A JSON body as JsonContent sends it (application/json; charset=utf-8, the same bytes), serialized up front and
+    /// sent with its length: JsonContent serializes with JsonSerializer.SerializeAsync, which brings an async serializer
+    /// for every type of every JSON context into the AOT image (docs/benchmarks.md, "Fifth pass"). The bodies are small.
+    /// </summary>
+    private static ByteArrayContent Json<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
     }
 
     private static StreamContent Zip(Stream zip)
@@ -178,11 +189,16 @@ public sealed class PortalClient
             ? $"the TLS connection could not be established: {inner.Message}"
             : e.Message;
 
+    /// <summary>
+    /// The answer, read whole (it is buffered already: ResponseContentRead) as text in its charset, then parsed: as
+    /// ReadFromJsonAsync does, without JsonSerializer.DeserializeAsync, whose async machinery the AOT image compiled for
+    /// every type of every JSON context (docs/benchmarks.md, "Fifth pass").
+    /// </summary>
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         try
         {
-            return await response.Content.ReadFromJsonAsync(typeInfo, cancellationToken).ConfigureAwait(false)
+            return JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), typeInfo)
                 ?? throw new PortalUnavailableException($"{response.RequestMessage?.RequestUri?.AbsolutePath}: empty answer");
         }
         catch (JsonException e)
@@ -195,7 +211,8 @@ public sealed class PortalClient
     {
         try
         {
-            ProblemDetailsBody? problem = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ProblemDetailsBody, cancellationToken).ConfigureAwait(false);
+            ProblemDetailsBody? problem = JsonSerializer.Deserialize(
+                await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false), ContractsJsonContext.Default.ProblemDetailsBody);
             return problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "";
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)

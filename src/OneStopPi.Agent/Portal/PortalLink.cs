@@ -185,27 +185,78 @@ public sealed partial class PortalLink
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "No portal URL or enrolment key in agent.json: not enrolled, nothing will be scanned")]
-    private partial void LogNotConfigured();
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogNotConfigured()
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(3001, nameof(LogNotConfigured)),
+                "No portal URL or enrolment key in agent.json: not enrolled, nothing will be scanned");
+        }
+    }
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Enrolled with the portal as agent {AgentId} (assigned to a site: {Assigned})")]
-    private partial void LogEnrolled(Guid agentId, bool assigned);
+    private void LogEnrolled(Guid agentId, bool assigned)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(3002, nameof(LogEnrolled)),
+                "Enrolled with the portal as agent {AgentId} (assigned to a site: {Assigned})", agentId, assigned);
+        }
+    }
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "The portal refused enrolment: {Reason}")]
-    private partial void LogEnrolmentRefused(string reason);
+    private void LogEnrolmentRefused(string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(3003, nameof(LogEnrolmentRefused)),
+                "The portal refused enrolment: {Reason}", reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Portal unavailable for {What}: {Reason}")]
-    private partial void LogPortalUnavailable(string what, string reason);
+    private void LogPortalUnavailable(string what, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(3004, nameof(LogPortalUnavailable)),
+                "Portal unavailable for {What}: {Reason}", what, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Error, Message = "Configuration version {Version} refused, keeping the previous one: {Reason}")]
-    private partial void LogConfigRefused(long version, string reason);
+    private void LogConfigRefused(long version, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(3005, nameof(LogConfigRefused)),
+                "Configuration version {Version} refused, keeping the previous one: {Reason}", version, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Configuration version {Version} applied: assigned {Assigned}, {Ranges} range(s), {Credentials} credential(s)")]
-    private partial void LogConfigApplied(long version, bool assigned, int ranges, int credentials);
+    private void LogConfigApplied(long version, bool assigned, int ranges, int credentials)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(3006, nameof(LogConfigApplied)),
+                "Configuration version {Version} applied: assigned {Assigned}, {Ranges} range(s), {Credentials} credential(s)",
+                version, assigned, ranges, credentials);
+        }
+    }
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Error, Message = "The portal refused our token ({Reason}); enrolling again")]
-    private partial void LogTokenRefused(string reason);
+    private void LogTokenRefused(string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(3007, nameof(LogTokenRefused)),
+                "The portal refused our token ({Reason}); enrolling again", reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "{Reason}; starting without it")]
-    private partial void LogStateUnreadable(string reason);
+    private void LogStateUnreadable(string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(3008, nameof(LogStateUnreadable)),
+                "{Reason}; starting without it", reason);
+        }
+    }
 }

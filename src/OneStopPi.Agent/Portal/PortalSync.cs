@@ -169,8 +169,16 @@ public sealed partial class PortalSync : SupervisedStage
         _commands.Offer(session, commands);
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Portal {What} failed: {Reason}")]
-    private partial void LogPortalProblem(string what, string reason);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogPortalProblem(string what, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(3101, nameof(LogPortalProblem)),
+                "Portal {What} failed: {Reason}", what, reason);
+        }
+    }
 }
 
 /// <summary>The agent's version as reported to the portal and on the LAN.</summary>

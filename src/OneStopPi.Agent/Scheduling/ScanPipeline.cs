@@ -272,33 +272,88 @@ public sealed partial class ScanPipeline : IScanPipeline
 
     /// <summary>One device's reading and the credential (index in the site's list) it was read with.</summary>
 
-    [LoggerMessage(EventId = 5201, Level = LogLevel.Warning, Message = "{Reason}; the status scan has no known devices until the next meter scan")]
-    private partial void LogKnownUnreadable(string reason);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogKnownUnreadable(string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(5201, nameof(LogKnownUnreadable)),
+                "{Reason}; the status scan has no known devices until the next meter scan", reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 5202, Level = LogLevel.Warning, Message = "The site's ranges cannot be scanned: {Reason}")]
-    private partial void LogBadRanges(string reason);
+    private void LogBadRanges(string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(5202, nameof(LogBadRanges)),
+                "The site's ranges cannot be scanned: {Reason}", reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 5203, Level = LogLevel.Information, Message = "Device {Key} moved from {From} to {To}; re-homed")]
-    private partial void LogMoved(string key, string from, string to);
+    private void LogMoved(string key, string from, string to)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(5203, nameof(LogMoved)),
+                "Device {Key} moved from {From} to {To}; re-homed", key, from, to);
+        }
+    }
 
-    [LoggerMessage(EventId = 5204, Level = LogLevel.Information,
-        Message = "Discovery: {Live} live addresses, {Printers} printer(s) to read, {Others} non-printer(s) counted, {Collapsed} extra address(es) of known printers folded, {New} new")]
-    private partial void LogDiscovered(int live, int printers, int others, int collapsed, int @new);
+    private void LogDiscovered(int live, int printers, int others, int collapsed, int @new)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(5204, nameof(LogDiscovered)),
+                "Discovery: {Live} live addresses, {Printers} printer(s) to read, {Others} non-printer(s) counted, {Collapsed} extra address(es) of known printers folded, {New} new",
+                live, printers, others, collapsed, @new);
+        }
+    }
 
-    [LoggerMessage(EventId = 5205, Level = LogLevel.Information,
-        Message = "Status scan: {Missing} known device(s) did not answer at their last address; sweeping the site's ranges to re-find them")]
-    private partial void LogRefinding(int missing);
+    private void LogRefinding(int missing)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(5205, nameof(LogRefinding)),
+                "Status scan: {Missing} known device(s) did not answer at their last address; sweeping the site's ranges to re-find them", missing);
+        }
+    }
 
-    [LoggerMessage(EventId = 5206, Level = LogLevel.Debug,
-        Message = "Status scan: {Missing} known device(s) did not answer at their last address; the next re-find sweep may run in {Minutes:F0} min")]
-    private partial void LogRefindDeferred(int missing, double minutes);
+    private void LogRefindDeferred(int missing, double minutes)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.Log(LogLevel.Debug, new EventId(5206, nameof(LogRefindDeferred)),
+                "Status scan: {Missing} known device(s) did not answer at their last address; the next re-find sweep may run in {Minutes:F0} min",
+                missing, minutes);
+        }
+    }
 
-    [LoggerMessage(EventId = 5207, Level = LogLevel.Information, Message = "Re-find sweep: {Found} of {Missing} missing device(s) found again, {Moved} at a new address")]
-    private partial void LogRefound(int found, int missing, int moved);
+    private void LogRefound(int found, int missing, int moved)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(5207, nameof(LogRefound)),
+                "Re-find sweep: {Found} of {Missing} missing device(s) found again, {Moved} at a new address", found, missing, moved);
+        }
+    }
 
-    [LoggerMessage(EventId = 5209, Level = LogLevel.Error, Message = "The device registry {Path} could not be saved ({Error}); the readings still go to the outbox")]
-    private partial void LogRegistryNotSaved(string path, string error);
+    private void LogRegistryNotSaved(string path, string error)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(5209, nameof(LogRegistryNotSaved)),
+                "The device registry {Path} could not be saved ({Error}); the readings still go to the outbox", path, error);
+        }
+    }
 
-    [LoggerMessage(EventId = 5208, Level = LogLevel.Warning, Message = "The re-find sweep failed; the missing devices stay unanswered in this status scan")]
-    private partial void LogRefindFailed(Exception exception);
+    private void LogRefindFailed(Exception exception)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(5208, nameof(LogRefindFailed)), exception,
+                "The re-find sweep failed; the missing devices stay unanswered in this status scan");
+        }
+    }
 }

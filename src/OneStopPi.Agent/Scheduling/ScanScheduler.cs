@@ -102,12 +102,32 @@ public sealed partial class ScanScheduler : SupervisedStage
         Liveness.Beat();
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "The clock ({Now:u}) is not synchronised yet (no NTP, no answer from the portal); the daily meter scan waits for it")]
-    private partial void LogClockUnsynchronised(DateTimeOffset now);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogClockUnsynchronised(DateTimeOffset now)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(5001, nameof(LogClockUnsynchronised)),
+                "The clock ({Now:u}) is not synchronised yet (no NTP, no answer from the portal); the daily meter scan waits for it", now);
+        }
+    }
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Information, Message = "The daily meter scan follows the {Source} clock (offset to the system clock: {Offset})")]
-    private partial void LogClockTrusted(ClockSource source, TimeSpan offset);
+    private void LogClockTrusted(ClockSource source, TimeSpan offset)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(5003, nameof(LogClockTrusted)),
+                "The daily meter scan follows the {Source} clock (offset to the system clock: {Offset})", source, offset);
+        }
+    }
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Information, Message = "Daily meter scan for {Day} is due (slot {Slot:u}, missed: {Missed})")]
-    private partial void LogMeterDue(DateOnly day, DateTimeOffset slot, bool missed);
+    private void LogMeterDue(DateOnly day, DateTimeOffset slot, bool missed)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(5002, nameof(LogMeterDue)),
+                "Daily meter scan for {Day} is due (slot {Slot:u}, missed: {Missed})", day, slot, missed);
+        }
+    }
 }

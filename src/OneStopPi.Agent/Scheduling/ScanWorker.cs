@@ -94,15 +94,41 @@ public sealed partial class ScanWorker : SupervisedStage
     private static T? Later<T>(T? a, T? b)
         where T : struct, IComparable<T> => a is null ? b : b is null ? a : (a.Value.CompareTo(b.Value) > 0 ? a : b);
 
-    [LoggerMessage(EventId = 5101, Level = LogLevel.Warning, Message = "Skipped {Kind} scan ({Reason}): not assigned to a site")]
-    private partial void LogSkipped(ScanKind kind, string reason);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogSkipped(ScanKind kind, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(5101, nameof(LogSkipped)),
+                "Skipped {Kind} scan ({Reason}): not assigned to a site", kind, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "{Kind} scan ({Reason}) done: {Devices} device(s), {Answered} answered, batch {BatchId}")]
-    private partial void LogDone(ScanKind kind, string reason, int devices, int answered, string? batchId);
+    private void LogDone(ScanKind kind, string reason, int devices, int answered, string? batchId)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(5102, nameof(LogDone)),
+                "{Kind} scan ({Reason}) done: {Devices} device(s), {Answered} answered, batch {BatchId}", kind, reason, devices, answered, batchId);
+        }
+    }
 
-    [LoggerMessage(EventId = 5104, Level = LogLevel.Error, Message = "{Kind} scan ({Reason}): its batch is stored but its time could not be written to run.json ({Error})")]
-    private partial void LogNotRecorded(ScanKind kind, string reason, string error);
+    private void LogNotRecorded(ScanKind kind, string reason, string error)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(5104, nameof(LogNotRecorded)),
+                "{Kind} scan ({Reason}): its batch is stored but its time could not be written to run.json ({Error})", kind, reason, error);
+        }
+    }
 
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Error, Message = "{Kind} scan ({Reason}) failed")]
-    private partial void LogFailed(Exception exception, ScanKind kind, string reason);
+    private void LogFailed(Exception exception, ScanKind kind, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(5103, nameof(LogFailed)), exception,
+                "{Kind} scan ({Reason}) failed", kind, reason);
+        }
+    }
 }

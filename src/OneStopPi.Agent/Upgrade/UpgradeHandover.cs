@@ -318,9 +318,23 @@ public sealed partial class UpgradeHandover
         }
     }
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Error, Message = "Upgrade command {Id}: no upgrade helper took the package within {Minutes} minutes; given up")]
-    private partial void LogAbandoned(long id, double minutes);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogAbandoned(long id, double minutes)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(6102, nameof(LogAbandoned)),
+                "Upgrade command {Id}: no upgrade helper took the package within {Minutes} minutes; given up", id, minutes);
+        }
+    }
 
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Upgrade command {Id}: version {Version} checked and handed to the upgrade helper (running {Running})")]
-    private partial void LogHandedOver(long id, string version, string running);
+    private void LogHandedOver(long id, string version, string running)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6101, nameof(LogHandedOver)),
+                "Upgrade command {Id}: version {Version} checked and handed to the upgrade helper (running {Running})", id, version, running);
+        }
+    }
 }

@@ -534,42 +534,123 @@ public sealed partial class UpgradeHelper
 
     private static bool IsLink(string path) => File.Exists(path) && new FileInfo(path).LinkTarget is not null;
 
-    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "No upgrade request at {Path} and no journal: nothing to do")]
-    private partial void LogNothingToDo(string path);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogNothingToDo(string path)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(6201, nameof(LogNothingToDo)),
+                "No upgrade request at {Path} and no journal: nothing to do", path);
+        }
+    }
 
-    [LoggerMessage(EventId = 6202, Level = LogLevel.Error, Message = "The upgrade request {Path} is unreadable, too large or a link; removed")]
-    private partial void LogUnreadableRequest(string path);
+    private void LogUnreadableRequest(string path)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(6202, nameof(LogUnreadableRequest)),
+                "The upgrade request {Path} is unreadable, too large or a link; removed", path);
+        }
+    }
 
-    [LoggerMessage(EventId = 6203, Level = LogLevel.Warning, Message = "Upgrade command {Id}: checking version {Version} as handed over")]
-    private partial void LogClaiming(long id, string version);
+    private void LogClaiming(long id, string version)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6203, nameof(LogClaiming)),
+                "Upgrade command {Id}: checking version {Version} as handed over", id, version);
+        }
+    }
 
-    [LoggerMessage(EventId = 6204, Level = LogLevel.Warning, Message = "Upgrade command {Id}: resuming at step {Step}")]
-    private partial void LogResuming(long id, UpgradeStep step);
+    private void LogResuming(long id, UpgradeStep step)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6204, nameof(LogResuming)),
+                "Upgrade command {Id}: resuming at step {Step}", id, step);
+        }
+    }
 
-    [LoggerMessage(EventId = 6205, Level = LogLevel.Information, Message = "Upgrade command {Id}: journal at {Step}")]
-    private partial void LogStep(long id, UpgradeStep step);
+    private void LogStep(long id, UpgradeStep step)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(6205, nameof(LogStep)),
+                "Upgrade command {Id}: journal at {Step}", id, step);
+        }
+    }
 
-    [LoggerMessage(EventId = 6206, Level = LogLevel.Warning, Message = "Upgrade command {Id}: installing {Version} over {From}")]
-    private partial void LogInstalling(long id, string version, string from);
+    private void LogInstalling(long id, string version, string from)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6206, nameof(LogInstalling)),
+                "Upgrade command {Id}: installing {Version} over {From}", id, version, from);
+        }
+    }
 
-    [LoggerMessage(EventId = 6207, Level = LogLevel.Warning, Message = "Upgrade command {Id}: version {Version} reached the portal after {Seconds:0} s")]
-    private partial void LogReachedPortal(long id, string version, double seconds);
+    private void LogReachedPortal(long id, string version, double seconds)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6207, nameof(LogReachedPortal)),
+                "Upgrade command {Id}: version {Version} reached the portal after {Seconds:0} s", id, version, seconds);
+        }
+    }
 
-    [LoggerMessage(EventId = 6208, Level = LogLevel.Error, Message = "Upgrade command {Id}: rolling back to {From}: {Reason}")]
-    private partial void LogRollingBack(long id, string from, string? reason);
+    private void LogRollingBack(long id, string from, string? reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(6208, nameof(LogRollingBack)),
+                "Upgrade command {Id}: rolling back to {From}: {Reason}", id, from, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 6209, Level = LogLevel.Error, Message = "Upgrade command {Id}: the previous version is installed again but did not restart: {Reason}")]
-    private partial void LogRestartAfterRollbackFailed(long id, string reason);
+    private void LogRestartAfterRollbackFailed(long id, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(6209, nameof(LogRestartAfterRollbackFailed)),
+                "Upgrade command {Id}: the previous version is installed again but did not restart: {Reason}", id, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 6210, Level = LogLevel.Warning, Message = "Upgrade command {Id} finished at {Step}: {Message}")]
-    private partial void LogFinished(long id, UpgradeStep step, string message);
+    private void LogFinished(long id, UpgradeStep step, string message)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6210, nameof(LogFinished)),
+                "Upgrade command {Id} finished at {Step}: {Message}", id, step, message);
+        }
+    }
 
-    [LoggerMessage(EventId = 6212, Level = LogLevel.Error, Message = "Upgrade command {Id}: / could not be made read-only again (the next boot mounts it read-only): {Reason}")]
-    private partial void LogStillWritable(long id, string reason);
+    private void LogStillWritable(long id, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(6212, nameof(LogStillWritable)),
+                "Upgrade command {Id}: / could not be made read-only again (the next boot mounts it read-only): {Reason}", id, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 6213, Level = LogLevel.Warning, Message = "The image's package {Path} is {Package} {Version} for {Architecture}, not the installed version: not used for a rollback")]
-    private partial void LogImagePackageMismatch(string path, string? package, string? version, string? architecture);
+    private void LogImagePackageMismatch(string path, string? package, string? version, string? architecture)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6213, nameof(LogImagePackageMismatch)),
+                "The image's package {Path} is {Package} {Version} for {Architecture}, not the installed version: not used for a rollback",
+                path, package, version, architecture);
+        }
+    }
 
-    [LoggerMessage(EventId = 6211, Level = LogLevel.Error, Message = "The upgrade journal is unreadable and was removed: {Reason}")]
-    private partial void LogJournalUnreadable(string reason);
+    private void LogJournalUnreadable(string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(6211, nameof(LogJournalUnreadable)),
+                "The upgrade journal is unreadable and was removed: {Reason}", reason);
+        }
+    }
 }

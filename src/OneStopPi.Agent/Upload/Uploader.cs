@@ -143,18 +143,50 @@ public sealed partial class Uploader : SupervisedStage
         }
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Uploaded {Kind} batch {BatchId}: {Readings} reading(s), already stored before: {Duplicate}")]
-    private partial void LogUploaded(OutboxItemKind kind, string batchId, int readings, bool duplicate);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogUploaded(OutboxItemKind kind, string batchId, int readings, bool duplicate)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(4001, nameof(LogUploaded)),
+                "Uploaded {Kind} batch {BatchId}: {Readings} reading(s), already stored before: {Duplicate}", kind, batchId, readings, duplicate);
+        }
+    }
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Upload of {BatchId} failed ({Reason}); retrying in {Delay} (failure {Failures})")]
-    private partial void LogRetry(string batchId, string reason, TimeSpan delay, int failures);
+    private void LogRetry(string batchId, string reason, TimeSpan delay, int failures)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(4002, nameof(LogRetry)),
+                "Upload of {BatchId} failed ({Reason}); retrying in {Delay} (failure {Failures})", batchId, reason, delay, failures);
+        }
+    }
 
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Uploaded the result of remote command {CommandId} ({Bytes} bytes)")]
-    private partial void LogResultUploaded(long commandId, long bytes);
+    private void LogResultUploaded(long commandId, long bytes)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(4004, nameof(LogResultUploaded)),
+                "Uploaded the result of remote command {CommandId} ({Bytes} bytes)", commandId, bytes);
+        }
+    }
 
-    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Remote command {CommandId} is already finished on the portal ({Reason}); its result is not sent again")]
-    private partial void LogResultNotWanted(string commandId, string reason);
+    private void LogResultNotWanted(string commandId, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(4005, nameof(LogResultNotWanted)),
+                "Remote command {CommandId} is already finished on the portal ({Reason}); its result is not sent again", commandId, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "The portal refused batch {BatchId} for good ({Reason}); kept in {Directory}")]
-    private partial void LogRejected(string batchId, string reason, string directory);
+    private void LogRejected(string batchId, string reason, string directory)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(4003, nameof(LogRejected)),
+                "The portal refused batch {BatchId} for good ({Reason}); kept in {Directory}", batchId, reason, directory);
+        }
+    }
 }

@@ -380,23 +380,55 @@ public sealed partial class ArpSweeper : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    [LoggerMessage(EventId = 4131, Level = LogLevel.Information,
-        Message = "No ARP sweep on {Device} ({Error}: the service needs CAP_NET_RAW and AF_PACKET); addresses there are resolved by the kernel, paced by the neighbour table")]
-    private static partial void LogUnavailable(ILogger logger, string device, SocketError error);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private static void LogUnavailable(ILogger logger, string device, SocketError error)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, new EventId(4131, nameof(LogUnavailable)),
+                "No ARP sweep on {Device} ({Error}: the service needs CAP_NET_RAW and AF_PACKET); addresses there are resolved by the kernel, paced by the neighbour table",
+                device, error);
+        }
+    }
 
-    [LoggerMessage(EventId = 4132, Level = LogLevel.Information,
-        Message = "No ARP sweep on {Device} ({Reason}); addresses there are resolved by the kernel, paced by the neighbour table")]
-    private static partial void LogUnsupported(ILogger logger, string device, string reason);
+    private static void LogUnsupported(ILogger logger, string device, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, new EventId(4132, nameof(LogUnsupported)),
+                "No ARP sweep on {Device} ({Reason}); addresses there are resolved by the kernel, paced by the neighbour table", device, reason);
+        }
+    }
 
-    [LoggerMessage(EventId = 4133, Level = LogLevel.Debug, Message = "No ARP sweep on {Device}: not an Ethernet interface with an IPv4 address")]
-    private static partial void LogNotEthernet(ILogger logger, string device);
+    private static void LogNotEthernet(ILogger logger, string device)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.Log(LogLevel.Debug, new EventId(4133, nameof(LogNotEthernet)),
+                "No ARP sweep on {Device}: not an Ethernet interface with an IPv4 address", device);
+        }
+    }
 
-    [LoggerMessage(EventId = 4134, Level = LogLevel.Warning,
-        Message = "ARP sweep on {Device} stopped: the interface refused a frame ({Error}); the addresses that did not answer are probed through the kernel")]
-    private partial void LogSendFailed(string device, SocketError error);
+    private void LogSendFailed(string device, SocketError error)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(4134, nameof(LogSendFailed)),
+                "ARP sweep on {Device} stopped: the interface refused a frame ({Error}); the addresses that did not answer are probed through the kernel",
+                device, error);
+        }
+    }
 
-    [LoggerMessage(EventId = 4135, Level = LogLevel.Debug, Message = "ARP sweep on {Device}: {Targets} addresses, {Requests} requests, {Replies} answered, {ElapsedMs:F0} ms")]
-    private partial void LogSwept(string device, int targets, long requests, int replies, double elapsedMs);
+    private void LogSwept(string device, int targets, long requests, int replies, double elapsedMs)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.Log(LogLevel.Debug, new EventId(4135, nameof(LogSwept)),
+                "ARP sweep on {Device}: {Targets} addresses, {Requests} requests, {Replies} answered, {ElapsedMs:F0} ms",
+                device, targets, requests, replies, elapsedMs);
+        }
+    }
 }
 
 /// <summary>Where an ARP sweep's frames go and come from: whole Ethernet frames, one at a time.</summary>

@@ -126,9 +126,17 @@ internal sealed partial class ArpSweeps(SendPass send, ProbeLog probes, TimeProv
         }
     }
 
-    [LoggerMessage(EventId = 4124, Level = LogLevel.Information,
-        Message = "Discovery: on {Device}, {Macs} answered ARP for more than {Threshold} addresses each (proxy ARP?): addresses that answered nothing else there are not listed")]
-    private partial void LogProxyArp(string device, string macs, int threshold);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogProxyArp(string device, string macs, int threshold)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(4124, nameof(LogProxyArp)),
+                "Discovery: on {Device}, {Macs} answered ARP for more than {Threshold} addresses each (proxy ARP?): addresses that answered nothing else there are not listed",
+                device, macs, threshold);
+        }
+    }
 
     private sealed record Sweep(ArpSweeper Sweeper, IReadOnlyList<IPAddress> Targets, Task<bool> Running, Task Following);
 }

@@ -79,7 +79,27 @@ public sealed record DiscoveryReport(
 [JsonSerializable(typeof(IReadOnlyList<DiscoveredDevice>))]
 public sealed partial class DiscoveryJsonContext : JsonSerializerContext
 {
-    /// <summary>The <c>--discover-only --json</c> document: an array, one object per live address.</summary>
-    public static Task WriteAsync(Stream stream, IReadOnlyList<DiscoveredDevice> devices, CancellationToken cancellationToken = default) =>
-        JsonSerializer.SerializeAsync(stream, devices, Default.IReadOnlyListDiscoveredDevice, cancellationToken);
+    /// <summary>
+    /// The <c>--discover-only --json</c> document: an array, one object per live address. Written one device at a
+    /// time through a writer (the same bytes as serializing the list), not by JsonSerializer.SerializeAsync: that one
+    /// brings an async serializer for every type of every JSON context into the AOT image (docs/benchmarks.md, "Fifth pass").
+    /// </summary>
+    public static async Task WriteAsync(Stream stream, IReadOnlyList<DiscoveredDevice> devices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(devices);
+        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = Default.Options.WriteIndented, Encoder = Default.Options.Encoder });
+        writer.WriteStartArray();
+        foreach (DiscoveredDevice device in devices)
+        {
+            JsonSerializer.Serialize(writer, device, Default.DiscoveredDevice);
+            if (writer.BytesPending > 16 * 1024)
+            {
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        writer.WriteEndArray();
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

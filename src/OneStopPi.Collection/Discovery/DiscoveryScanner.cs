@@ -179,22 +179,54 @@ public sealed partial class DiscoveryScanner : IDiscoveryScanner
             .OrderBy(d => d.Ip, AddressOrder.Instance)];
     }
 
-    [LoggerMessage(EventId = 4120, Level = LogLevel.Information,
-        Message = "Discovery: sweeping {Count} addresses ({Ranges}; {Exclusions} exclusion(s)), ICMP {Icmp}, {Credentials} credential(s)")]
-    private partial void LogStarting(long count, string ranges, int exclusions, IcmpMode icmp, int credentials);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogStarting(long count, string ranges, int exclusions, IcmpMode icmp, int credentials)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(4120, nameof(LogStarting)),
+                "Discovery: sweeping {Count} addresses ({Ranges}; {Exclusions} exclusion(s)), ICMP {Icmp}, {Credentials} credential(s)",
+                count, ranges, exclusions, icmp, credentials);
+        }
+    }
 
-    [LoggerMessage(EventId = 4121, Level = LogLevel.Information,
-        Message = "Discovery: {Count} addresses in {ElapsedMs:F0} ms: {Live} live, {Printers} printer(s); {SnmpDatagrams} SNMP datagrams, {Echoes} echoes, {ArpRequests} ARP requests ({ArpReplies} answered); neighbour pacing on {Device}: budget {Budget}, peak {Peak} entries, table_fulls +{Fulls}")]
-    private partial void LogFinished(long count, int live, int printers, double elapsedMs, long snmpDatagrams, long echoes, long arpRequests, int arpReplies,
-        string device, int budget, long peak, long fulls);
+    private void LogFinished(long count, int live, int printers, double elapsedMs, long snmpDatagrams, long echoes, long arpRequests, int arpReplies,
+        string device, int budget, long peak, long fulls)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(4121, nameof(LogFinished)),
+                "Discovery: {Count} addresses in {ElapsedMs:F0} ms: {Live} live, {Printers} printer(s); {SnmpDatagrams} SNMP datagrams, {Echoes} echoes, {ArpRequests} ARP requests ({ArpReplies} answered); neighbour pacing on {Device}: budget {Budget}, peak {Peak} entries, table_fulls +{Fulls}",
+                count, elapsedMs, live, printers, snmpDatagrams, echoes, arpRequests, arpReplies, device, budget, peak, fulls);
+        }
+    }
 
-    [LoggerMessage(EventId = 4123, Level = LogLevel.Debug, Message = "Discovery: {Phase} ({Count}) at {ElapsedMs:F0} ms")]
-    private partial void LogPhase(string phase, int count, double elapsedMs);
+    private void LogPhase(string phase, int count, double elapsedMs)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.Log(LogLevel.Debug, new EventId(4123, nameof(LogPhase)),
+                "Discovery: {Phase} ({Count}) at {ElapsedMs:F0} ms", phase, count, elapsedMs);
+        }
+    }
 
-    [LoggerMessage(EventId = 4122, Level = LogLevel.Warning, Message = "Discovery stopped at its time limit of {Seconds:F0} s after {Probed} of {Count} addresses")]
-    private partial void LogTimeLimit(double seconds, long probed, long count);
+    private void LogTimeLimit(double seconds, long probed, long count)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(4122, nameof(LogTimeLimit)),
+                "Discovery stopped at its time limit of {Seconds:F0} s after {Probed} of {Count} addresses", seconds, probed, count);
+        }
+    }
 
-    [LoggerMessage(EventId = 4125, Level = LogLevel.Warning,
-        Message = "Discovery: this host refused to send {Count} probe datagram(s) (a firewall OUTPUT rule, a prohibit route, or no route): those addresses look silent")]
-    private partial void LogSendsRefused(long count);
+    private void LogSendsRefused(long count)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(4125, nameof(LogSendsRefused)),
+                "Discovery: this host refused to send {Count} probe datagram(s) (a firewall OUTPUT rule, a prohibit route, or no route): those addresses look silent",
+                count);
+        }
+    }
 }

@@ -348,14 +348,33 @@ public sealed partial class IcmpSweeper : IAsyncDisposable
         _shutdown.Dispose();
     }
 
-    [LoggerMessage(EventId = 4111, Level = LogLevel.Information,
-        Message = "No raw ICMP socket ({Error}: the service needs CAP_NET_RAW); using an unprivileged ping socket")]
-    private static partial void LogDatagramFallback(ILogger logger, SocketError error);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private static void LogDatagramFallback(ILogger logger, SocketError error)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, new EventId(4111, nameof(LogDatagramFallback)),
+                "No raw ICMP socket ({Error}: the service needs CAP_NET_RAW); using an unprivileged ping socket", error);
+        }
+    }
 
-    [LoggerMessage(EventId = 4112, Level = LogLevel.Warning,
-        Message = "ICMP echo unavailable (raw socket: {RawError}; ping socket: {DatagramError}; grant CAP_NET_RAW or widen net.ipv4.ping_group_range): liveness by SNMP alone, hosts that answer only ping are not listed")]
-    private static partial void LogUnavailable(ILogger logger, string rawError, SocketError datagramError);
+    private static void LogUnavailable(ILogger logger, string rawError, SocketError datagramError)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.Log(LogLevel.Warning, new EventId(4112, nameof(LogUnavailable)),
+                "ICMP echo unavailable (raw socket: {RawError}; ping socket: {DatagramError}; grant CAP_NET_RAW or widen net.ipv4.ping_group_range): liveness by SNMP alone, hosts that answer only ping are not listed",
+                rawError, datagramError);
+        }
+    }
 
-    [LoggerMessage(EventId = 4113, Level = LogLevel.Information, Message = "ICMP echo disabled by configuration: liveness by SNMP alone")]
-    private static partial void LogDisabled(ILogger logger);
+    private static void LogDisabled(ILogger logger)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, new EventId(4113, nameof(LogDisabled)),
+                "ICMP echo disabled by configuration: liveness by SNMP alone");
+        }
+    }
 }

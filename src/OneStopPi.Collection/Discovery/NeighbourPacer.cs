@@ -170,15 +170,34 @@ public sealed partial class NeighbourPacer
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Debug,
-        Message = "Neighbour pacing: {Budget} addresses at once (gc_thresh3 {Capacity}, {Entries} entries machine-wide at start, {Reclaimable} of ours reclaimable, sockets queue {SocketLimit}), each held {HoldMs} ms")]
-    private partial void LogBudget(int budget, int capacity, long entries, int reclaimable, int socketLimit, double holdMs);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogBudget(int budget, int capacity, long entries, int reclaimable, int socketLimit, double holdMs)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.Log(LogLevel.Debug, new EventId(4101, nameof(LogBudget)),
+                "Neighbour pacing: {Budget} addresses at once (gc_thresh3 {Capacity}, {Entries} entries machine-wide at start, {Reclaimable} of ours reclaimable, sockets queue {SocketLimit}), each held {HoldMs} ms",
+                budget, capacity, entries, reclaimable, socketLimit, holdMs);
+        }
+    }
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning,
-        Message = "The neighbour table overflowed {Count} time(s) during the sweep (another process is filling it); pacing drops from {Budget} to {NewBudget} addresses at once")]
-    private partial void LogOverflow(long count, int budget, int newBudget);
+    private void LogOverflow(long count, int budget, int newBudget)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(4102, nameof(LogOverflow)),
+                "The neighbour table overflowed {Count} time(s) during the sweep (another process is filling it); pacing drops from {Budget} to {NewBudget} addresses at once",
+                count, budget, newBudget);
+        }
+    }
 
-    [LoggerMessage(EventId = 4103, Level = LogLevel.Information,
-        Message = "Neighbour-table counters are unreadable here (/proc/net/stat/arp_cache, /proc/1/net/stat/arp_cache); pacing by time alone")]
-    private partial void LogNoStats();
+    private void LogNoStats()
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(4103, nameof(LogNoStats)),
+                "Neighbour-table counters are unreadable here (/proc/net/stat/arp_cache, /proc/1/net/stat/arp_cache); pacing by time alone");
+        }
+    }
 }

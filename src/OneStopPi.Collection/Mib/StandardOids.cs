@@ -18,6 +18,14 @@ internal static class StandardOids
     // IP-MIB (RFC 1213 ipAddrTable): ipAdEntIfIndex, indexed by the address itself
     public static readonly ObjectIdentifier IpAdEntIfIndex = "1.3.6.1.2.1.4.20.1.2";
 
+    /// <summary>ipAdEntIfIndex of <paramref name="address"/> (as IPv4): the interface that carries it.</summary>
+    public static ObjectIdentifier IpAdEntIfIndexOf(System.Net.IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        address.MapToIPv4().TryWriteBytes(bytes, out _);
+        return IpAdEntIfIndex.Append(bytes[0], bytes[1], bytes[2], bytes[3]);
+    }
+
     // HOST-RESOURCES-MIB (RFC 2790)
     public static readonly ObjectIdentifier HrDeviceType = "1.3.6.1.2.1.25.3.2.1.2";
     public static readonly ObjectIdentifier HrDeviceDescr = "1.3.6.1.2.1.25.3.2.1.3";

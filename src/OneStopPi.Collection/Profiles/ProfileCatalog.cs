@@ -238,26 +238,93 @@ internal sealed class CompiledProfile
 
     public Regex? IgnoreHrDeviceDescr { get; }
 
-    /// <summary>Every scalar OID this profile asks for (model, serial, firmware, status text, counters, Brother block).</summary>
-    public IEnumerable<ObjectIdentifier> ScalarOids =>
-        Model.Concat(Serial).Concat(Firmware).Concat(StatusText).Where(s => s.Oid is not null).Select(s => s.Oid!.Value)
-            .Concat(Counters.SelectMany(c => c.Oids))
-            .Concat(BrotherBlocks.Select(b => b.Oid))
-            .Distinct();
+    // The OID lists below are loops rather than LINQ: LINQ over a value type such as ObjectIdentifier is compiled once
+    // per element type and operator in the AOT image (docs/benchmarks.md, "Fifth pass").
 
-    /// <summary>The ENTITY-MIB objects this profile's sources name (the collector asks for them only then).</summary>
-    public IEnumerable<ObjectIdentifier> EntityOids =>
-        Model.Concat(Serial).Concat(Firmware).Concat(StatusText).Select(s => s.From switch
+    /// <summary>Every scalar OID this profile asks for (model, serial, firmware, status text, counters, Brother block), each once.</summary>
+    public IReadOnlyList<ObjectIdentifier> ScalarOids
+    {
+        get
         {
-            ValueSources.EntPhysicalModelName => "1.3.6.1.2.1.47.1.1.1.1.13.1",
-            ValueSources.EntPhysicalSerialNum => "1.3.6.1.2.1.47.1.1.1.1.11.1",
-            ValueSources.EntPhysicalFirmwareRev => "1.3.6.1.2.1.47.1.1.1.1.9.1",
-            ValueSources.EntPhysicalSoftwareRev => "1.3.6.1.2.1.47.1.1.1.1.10.1",
-            _ => (ObjectIdentifier?)null,
-        }).Where(o => o is not null).Select(o => o!.Value).Distinct();
+            var oids = new OidList();
+            foreach (IReadOnlyList<CompiledSource> sources in TextSources)
+            {
+                foreach (CompiledSource source in sources)
+                {
+                    if (source.Oid is { } oid)
+                    {
+                        oids.Add(oid);
+                    }
+                }
+            }
 
-    public IEnumerable<ObjectIdentifier> TableColumns =>
-        CounterTables.SelectMany(t => t.UnitColumn is { } unit ? new[] { t.KeyColumn, t.ValueColumn, unit } : [t.KeyColumn, t.ValueColumn]).Distinct();
+            foreach (CompiledCounter counter in Counters)
+            {
+                foreach (ObjectIdentifier oid in counter.Oids)
+                {
+                    oids.Add(oid);
+                }
+            }
+
+            foreach ((ObjectIdentifier oid, _) in BrotherBlocks)
+            {
+                oids.Add(oid);
+            }
+
+            return oids.Items;
+        }
+    }
+
+    /// <summary>The ENTITY-MIB objects this profile's sources name (the collector asks for them only then), each once.</summary>
+    public IReadOnlyList<ObjectIdentifier> EntityOids
+    {
+        get
+        {
+            var oids = new OidList();
+            foreach (IReadOnlyList<CompiledSource> sources in TextSources)
+            {
+                foreach (CompiledSource source in sources)
+                {
+                    ObjectIdentifier? oid = source.From switch
+                    {
+                        ValueSources.EntPhysicalModelName => "1.3.6.1.2.1.47.1.1.1.1.13.1",
+                        ValueSources.EntPhysicalSerialNum => "1.3.6.1.2.1.47.1.1.1.1.11.1",
+                        ValueSources.EntPhysicalFirmwareRev => "1.3.6.1.2.1.47.1.1.1.1.9.1",
+                        ValueSources.EntPhysicalSoftwareRev => "1.3.6.1.2.1.47.1.1.1.1.10.1",
+                        _ => (ObjectIdentifier?)null,
+                    };
+                    if (oid is { } o)
+                    {
+                        oids.Add(o);
+                    }
+                }
+            }
+
+            return oids.Items;
+        }
+    }
+
+    /// <summary>The counter tables' key, value and unit columns, each once.</summary>
+    public IReadOnlyList<ObjectIdentifier> TableColumns
+    {
+        get
+        {
+            var oids = new OidList();
+            foreach (CompiledCounterTable table in CounterTables)
+            {
+                oids.Add(table.KeyColumn);
+                oids.Add(table.ValueColumn);
+                if (table.UnitColumn is { } unit)
+                {
+                    oids.Add(unit);
+                }
+            }
+
+            return oids.Items;
+        }
+    }
+
+    private IReadOnlyList<CompiledSource>[] TextSources => [Model, Serial, Firmware, StatusText];
 
     private static CompiledCounter Compile(CounterSource counter)
     {

@@ -11,12 +11,11 @@ public static class ReadingJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
-    public static Task WriteAsync(Stream stream, IReadOnlyList<DeviceReading> readings, CancellationToken cancellationToken = default) =>
-        JsonSerializer.SerializeAsync(stream, [.. readings], Context.DeviceReadingArray, cancellationToken);
-
     /// <summary>
-    /// The same array as <see cref="WriteAsync(Stream, IReadOnlyList{DeviceReading}, CancellationToken)"/>, written as the readings come:
-    /// each one is on its way to <paramref name="stream"/> before the next is taken, so none is held.
+    /// The same array as <see cref="Serialize(IReadOnlyList{DeviceReading})"/>, written as the readings come:
+    /// each one is on its way to <paramref name="stream"/> before the next is taken, so none is held. One reading
+    /// at a time through a writer, not JsonSerializer.SerializeAsync: that one brings an async serializer for
+    /// every type of every JSON context into the AOT image (docs/benchmarks.md, "Fifth pass").
     /// </summary>
     public static async Task WriteAsync(Stream stream, IAsyncEnumerable<DeviceReading> readings, CancellationToken cancellationToken = default)
     {

@@ -62,7 +62,12 @@ internal sealed class ColumnWalker
 
             int repetitions = sent == 0 ? FirstRepetitions : NextRepetitions;
             repetitions = Math.Max(1, Math.Min(repetitions, MaxVarbindsPerRequest / open.Count));
-            ObjectIdentifier[] ask = [.. open.Select(c => cursors[c])];
+            var ask = new ObjectIdentifier[open.Count];
+            for (int i = 0; i < ask.Length; i++)
+            {
+                ask[i] = cursors[open[i]];
+            }
+
             sent++;
             IReadOnlyList<Varbind> answer = bulk
                 ? await _snmp.GetBulkAsync(repetitions, ask, cancellationToken).ConfigureAwait(false)

@@ -252,8 +252,8 @@ public sealed partial class SnmpClient : IAsyncDisposable
             case SnmpErrorStatus.TooBig when oids.Count > 1:
                 // RFC 3416 4.2.1: the answer would not fit; ask for the halves separately.
                 int half = oids.Count / 2;
-                IReadOnlyList<Varbind> first = await GetOrNextAsync(target, type, [.. oids.Take(half)], requests, cancellationToken).ConfigureAwait(false);
-                IReadOnlyList<Varbind> second = await GetOrNextAsync(target, type, [.. oids.Skip(half)], requests, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Varbind> first = await GetOrNextAsync(target, type, Slice(oids, 0, half), requests, cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Varbind> second = await GetOrNextAsync(target, type, Slice(oids, half, oids.Count - half), requests, cancellationToken).ConfigureAwait(false);
                 return [.. first, .. second];
 
             case SnmpErrorStatus.NoSuchName or SnmpErrorStatus.GenErr when response.ErrorIndex >= 1 && response.ErrorIndex <= oids.Count
@@ -268,17 +268,50 @@ public sealed partial class SnmpClient : IAsyncDisposable
                     return [new Varbind(oids[0], exception)];
                 }
 
-                IReadOnlyList<Varbind> others = await GetOrNextAsync(target, type, [.. oids.Where((_, i) => i != missing)], requests, cancellationToken).ConfigureAwait(false);
+                var rest = new List<ObjectIdentifier>(oids.Count - 1);
+                for (int i = 0; i < oids.Count; i++)
+                {
+                    if (i != missing)
+                    {
+                        rest.Add(oids[i]);
+                    }
+                }
+
+                IReadOnlyList<Varbind> others = await GetOrNextAsync(target, type, rest, requests, cancellationToken).ConfigureAwait(false);
                 var merged = new List<Varbind>(oids.Count);
-                merged.AddRange(others.Take(missing));
+                int before = Math.Min(missing, others.Count);
+                for (int i = 0; i < before; i++)
+                {
+                    merged.Add(others[i]);
+                }
+
                 merged.Add(new Varbind(oids[missing], exception));
-                merged.AddRange(others.Skip(missing));
+                for (int i = before; i < others.Count; i++)
+                {
+                    merged.Add(others[i]);
+                }
+
                 return merged;
 
             default:
                 ThrowIfError(target, response, oids);
                 return response.Varbinds;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> OIDs from <paramref name="start"/>. Loops rather than LINQ in this file: LINQ over a value
+    /// type such as ObjectIdentifier is compiled once per element type and operator in the AOT image.
+    /// </summary>
+    private static ObjectIdentifier[] Slice(IReadOnlyList<ObjectIdentifier> oids, int start, int count)
+    {
+        var slice = new ObjectIdentifier[count];
+        for (int i = 0; i < count; i++)
+        {
+            slice[i] = oids[start + i];
+        }
+
+        return slice;
     }
 
     private static void ThrowIfError(SnmpTarget target, SnmpResponse response, IReadOnlyList<ObjectIdentifier> oids)

@@ -17,6 +17,14 @@ public sealed partial class RestartAgentHandler(IHostApplicationLifetime lifetim
             lifetime.StopApplication();
         }));
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Restarting on the portal's command")]
-    private static partial void LogRestarting(ILogger logger);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private static void LogRestarting(ILogger logger)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.Log(LogLevel.Warning, new EventId(6003, nameof(LogRestarting)),
+                "Restarting on the portal's command");
+        }
+    }
 }

@@ -129,12 +129,32 @@ public sealed partial class DiscoveryResponder : BackgroundService
         return chosen is null ? (arrival.Address, _status.Identity.Mac) : (chosen.Address, chosen.Mac ?? _status.Identity.Mac);
     }
 
-    [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "LAN discovery: answering probes on UDP {EndPoint}")]
-    private partial void LogListening(IPEndPoint endPoint);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogListening(IPEndPoint endPoint)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(7101, nameof(LogListening)),
+                "LAN discovery: answering probes on UDP {EndPoint}", endPoint);
+        }
+    }
 
-    [LoggerMessage(EventId = 7102, Level = LogLevel.Error, Message = "LAN discovery: cannot listen on UDP port {Port} ({Error}); the box will not answer discovery probes")]
-    private partial void LogBindFailed(Exception exception, int port, SocketError error);
+    private void LogBindFailed(Exception exception, int port, SocketError error)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(7102, nameof(LogBindFailed)), exception,
+                "LAN discovery: cannot listen on UDP port {Port} ({Error}); the box will not answer discovery probes", port, error);
+        }
+    }
 
-    [LoggerMessage(EventId = 7103, Level = LogLevel.Debug, Message = "LAN discovery: reply to {Source} not sent ({Error})")]
-    private partial void LogSendFailed(IPEndPoint source, SocketError error);
+    private void LogSendFailed(IPEndPoint source, SocketError error)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.Log(LogLevel.Debug, new EventId(7103, nameof(LogSendFailed)),
+                "LAN discovery: reply to {Source} not sent ({Error})", source, error);
+        }
+    }
 }

@@ -132,12 +132,32 @@ internal sealed partial class LanEndpoints
         return exchange.JsonAsync(HttpStatusCode.Accepted, new LanAccepted(message), cancellationToken);
     }
 
-    [LoggerMessage(EventId = 7202, Level = LogLevel.Information, Message = "LAN: scan queued by a technician")]
-    private static partial void LogScanQueued(ILogger logger);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private static void LogScanQueued(ILogger logger)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, new EventId(7202, nameof(LogScanQueued)),
+                "LAN: scan queued by a technician");
+        }
+    }
 
-    [LoggerMessage(EventId = 7203, Level = LogLevel.Warning, Message = "LAN: portal set to {Host} by a technician; restarting to enrol")]
-    private static partial void LogPortalSet(ILogger logger, string host);
+    private static void LogPortalSet(ILogger logger, string host)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            logger.Log(LogLevel.Warning, new EventId(7203, nameof(LogPortalSet)),
+                "LAN: portal set to {Host} by a technician; restarting to enrol", host);
+        }
+    }
 
-    [LoggerMessage(EventId = 7204, Level = LogLevel.Information, Message = "LAN: {Count} log file(s) handed out")]
-    private static partial void LogLogsTaken(ILogger logger, int count);
+    private static void LogLogsTaken(ILogger logger, int count)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            logger.Log(LogLevel.Information, new EventId(7204, nameof(LogLogsTaken)),
+                "LAN: {Count} log file(s) handed out", count);
+        }
+    }
 }

@@ -234,17 +234,43 @@ public sealed partial class LanHttpServer : SupervisedStage
         }
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "LAN: status page and API on {Address}")]
-    private partial void LogListening(string address);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogListening(string address)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(7001, nameof(LogListening)),
+                "LAN: status page and API on {Address}", address);
+        }
+    }
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "LAN: cannot listen on TCP port {Port}; no status page")]
-    private partial void LogBindFailed(Exception exception, int port);
+    private void LogBindFailed(Exception exception, int port)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(7002, nameof(LogBindFailed)), exception,
+                "LAN: cannot listen on TCP port {Port}; no status page", port);
+        }
+    }
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "LAN: {Method} {Path} failed")]
-    private partial void LogRequestFailed(Exception exception, string? method, string? path);
+    private void LogRequestFailed(Exception exception, string? method, string? path)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(7003, nameof(LogRequestFailed)), exception,
+                "LAN: {Method} {Path} failed", method, path);
+        }
+    }
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Debug, Message = "LAN: {Method} {Path} ended early ({Reason}): the client went away or took too long")]
-    private partial void LogClientGone(string? method, string? path, string reason);
+    private void LogClientGone(string? method, string? path, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.Log(LogLevel.Debug, new EventId(7004, nameof(LogClientGone)),
+                "LAN: {Method} {Path} ended early ({Reason}): the client went away or took too long", method, path, reason);
+        }
+    }
 }
 
 /// <summary>Stops the agent (systemd restarts it), not just the LAN face.</summary>

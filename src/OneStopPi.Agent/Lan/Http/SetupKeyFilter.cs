@@ -41,6 +41,14 @@ internal sealed partial class SetupKeyFilter
         return true;
     }
 
-    [LoggerMessage(EventId = 7201, Level = LogLevel.Warning, Message = "LAN: {Method} {Path} from {Remote} refused: wrong setup key")]
-    private partial void LogRefused(string method, string path, string? remote);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogRefused(string method, string path, string? remote)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(7201, nameof(LogRefused)),
+                "LAN: {Method} {Path} from {Remote} refused: wrong setup key", method, path, remote);
+        }
+    }
 }

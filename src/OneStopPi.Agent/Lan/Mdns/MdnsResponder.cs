@@ -265,21 +265,59 @@ public sealed partial class MdnsResponder : BackgroundService
         return joined;
     }
 
-    [LoggerMessage(EventId = 7301, Level = LogLevel.Information, Message = "mDNS: announced {Host} (_onestop._tcp port {Port}) on {Interfaces} interface(s)")]
-    private partial void LogAnnounced(string host, int port, int interfaces);
+    // Log methods written out rather than [LoggerMessage]: all messages share one state type, so the
+    // logging code is compiled once in the AOT image, not once per message (docs/benchmarks.md, "Fifth pass").
+    private void LogAnnounced(string host, int port, int interfaces)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(7301, nameof(LogAnnounced)),
+                "mDNS: announced {Host} (_onestop._tcp port {Port}) on {Interfaces} interface(s)", host, port, interfaces);
+        }
+    }
 
-    [LoggerMessage(EventId = 7302, Level = LogLevel.Error, Message = "mDNS: cannot listen on UDP 5353 ({Error}); the box is not advertised by mDNS")]
-    private partial void LogStartFailed(Exception exception, SocketError error);
+    private void LogStartFailed(Exception exception, SocketError error)
+    {
+        if (_logger.IsEnabled(LogLevel.Error))
+        {
+            _logger.Log(LogLevel.Error, new EventId(7302, nameof(LogStartFailed)), exception,
+                "mDNS: cannot listen on UDP 5353 ({Error}); the box is not advertised by mDNS", error);
+        }
+    }
 
-    [LoggerMessage(EventId = 7303, Level = LogLevel.Warning, Message = "mDNS: cannot join 224.0.0.251 on {Interface} ({Error})")]
-    private partial void LogJoinFailed(string @interface, SocketError error);
+    private void LogJoinFailed(string @interface, SocketError error)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(7303, nameof(LogJoinFailed)),
+                "mDNS: cannot join 224.0.0.251 on {Interface} ({Error})", @interface, error);
+        }
+    }
 
-    [LoggerMessage(EventId = 7304, Level = LogLevel.Debug, Message = "mDNS: send to {Destination} via {Interface} failed ({Error})")]
-    private partial void LogSendFailed(IPEndPoint destination, string? @interface, SocketError error);
+    private void LogSendFailed(IPEndPoint destination, string? @interface, SocketError error)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.Log(LogLevel.Debug, new EventId(7304, nameof(LogSendFailed)),
+                "mDNS: send to {Destination} via {Interface} failed ({Error})", destination, @interface, error);
+        }
+    }
 
-    [LoggerMessage(EventId = 7306, Level = LogLevel.Warning, Message = "mDNS: {Taken} is already in use on the link; trying {Next}")]
-    private partial void LogConflict(string taken, string next);
+    private void LogConflict(string taken, string next)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(7306, nameof(LogConflict)),
+                "mDNS: {Taken} is already in use on the link; trying {Next}", taken, next);
+        }
+    }
 
-    [LoggerMessage(EventId = 7305, Level = LogLevel.Information, Message = "mDNS: goodbye sent")]
-    private partial void LogGoodbye();
+    private void LogGoodbye()
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(7305, nameof(LogGoodbye)),
+                "mDNS: goodbye sent");
+        }
+    }
 }

@@ -54,6 +54,7 @@ context = ssl.create_default_context()
 context.check_hostname = False
 context.verify_mode = ssl.CERT_NONE  # the portal's self-signed certificate on loopback; pinning is the agent's job, not the bench's
 TIMEOUT = 30
+STARTED = time.monotonic()
 STOP_P99_SECONDS = 3.0
 
 
@@ -140,7 +141,10 @@ def batch_zip(agent_id, site_id, serial_base, devices, rng):
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     rows = []
     for d in range(devices):
-        total = rng.randrange(1_000, 2_000_000)
+        # Counters only go up, as a printer's do (a page a second since the tool started, on a base per device);
+        # the toner level is random, so some devices cross the supply-low rule and some clear it.
+        total = 1_000 + 7_919 * (serial_base * devices + d) % 1_000_000 + int(time.monotonic() - STARTED)
+        level = rng.randrange(0, 100)
         ip = f"10.{(serial_base >> 8) & 255}.{serial_base & 255}.{d + 1}"
         rows.append(
             f'<device ip="{ip}" port="161" mac="02:00:{(serial_base >> 8) & 255:02x}:{serial_base & 255:02x}:00:{d + 1:02x}" vendor="Kyocera" '
@@ -148,7 +152,7 @@ def batch_zip(agent_id, site_id, serial_base, devices, rng):
             f'<status hrDeviceStatus="2" hrPrinterStatus="3"/>'
             f'<counter name="total" value="{total}" oid="1.3.6.1.2.1.43.10.2.1.4.1.1"/>'
             f'<counter name="mono" value="{total // 2}" oid="1.3.6.1.4.1.1347.42.3.1.1.1.1.1"/>'
-            f'<supply description="Black toner" type="toner" colour="black" level="{rng.randrange(0, 100)}" max="100" unit="percent"/>'
+            f'<supply description="Black toner" type="toner" colour="black" level="{level}" max="100" unit="percent" percent="{level}"/>'
             f'</device>')
     document = (f'<scan xmlns="urn:onestoppi:readings:1" schemaVersion="1" agentId="{agent_id}" siteId="{site_id}" kind="meter" '
                 f'missedMeter="false" start="{now}" end="{now}">' + "".join(rows) + "</scan>")

@@ -1,9 +1,13 @@
 """Simulated agents against a running reference portal (scripts/bench-portal; issue 17, "the portal under a dealer's load").
 
 portal_load.py URL OPERATOR_TOKEN OUT_JSON --agents N --seconds T --poll P --devices D [--steps "P1 P2 ..." --step-seconds S]
-               [--connections C] [--portal-pid PID] [--seed S]
+               [--agents-per-site K] [--no-alert-rules] [--connections C] [--portal-pid PID] [--seed S]
 
-N agents are enrolled in one site and assigned (set-up, not timed). Then for T seconds each agent, from a random
+N agents are enrolled and assigned, K to a site (set-up, not timed): a dealer has one box per customer site, so K
+is 1 unless asked (--agents-per-site 2000 puts a whole fleet in one site, the first runs' shape). The dealer-wide
+alert rules are set as a dealer would have them (supply low, run-out forecast, error states, silent devices and
+boxes, counters going back; no webhook or mail), so every stored batch costs the alert evaluation it would in the
+field (--no-alert-rules: none, every rule off, as before 2026-12-07 21:30 UTC). Then for T seconds each agent, from a random
 moment in its first P seconds, every P seconds asks for its configuration (If-None-Match: 304 while unchanged) and
 its commands, sends a heartbeat every fifth round, and uploads one meter batch of D devices at a random moment of
 the run (a dealer's meter time shared by many sites is that burst; here spread). With --steps, the same agents run
@@ -33,6 +37,8 @@ parser.add_argument("--agents", type=int, default=200)
 parser.add_argument("--seconds", type=float, default=120)
 parser.add_argument("--poll", type=float, default=60)
 parser.add_argument("--devices", type=int, default=20)
+parser.add_argument("--agents-per-site", type=int, default=1, help="agents in each site (1: one box per customer site)")
+parser.add_argument("--no-alert-rules", action="store_true", help="leave every alert rule off")
 parser.add_argument("--steps", default="", help="poll intervals, one step each (step-up mode)")
 parser.add_argument("--step-seconds", type=float, default=120)
 parser.add_argument("--connections", type=int, default=256)
@@ -48,6 +54,7 @@ context = ssl.create_default_context()
 context.check_hostname = False
 context.verify_mode = ssl.CERT_NONE  # the portal's self-signed certificate on loopback; pinning is the agent's job, not the bench's
 TIMEOUT = 30
+STARTED = time.monotonic()
 STOP_P99_SECONDS = 3.0
 
 
@@ -134,7 +141,10 @@ def batch_zip(agent_id, site_id, serial_base, devices, rng):
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     rows = []
     for d in range(devices):
-        total = rng.randrange(1_000, 2_000_000)
+        # Counters only go up, as a printer's do (a page a second since the tool started, on a base per device);
+        # the toner level is random, so some devices cross the supply-low rule and some clear it.
+        total = 1_000 + 7_919 * (serial_base * devices + d) % 1_000_000 + int(time.monotonic() - STARTED)
+        level = rng.randrange(0, 100)
         ip = f"10.{(serial_base >> 8) & 255}.{serial_base & 255}.{d + 1}"
         rows.append(
             f'<device ip="{ip}" port="161" mac="02:00:{(serial_base >> 8) & 255:02x}:{serial_base & 255:02x}:00:{d + 1:02x}" vendor="Kyocera" '
@@ -142,7 +152,7 @@ def batch_zip(agent_id, site_id, serial_base, devices, rng):
             f'<status hrDeviceStatus="2" hrPrinterStatus="3"/>'
             f'<counter name="total" value="{total}" oid="1.3.6.1.2.1.43.10.2.1.4.1.1"/>'
             f'<counter name="mono" value="{total // 2}" oid="1.3.6.1.4.1.1347.42.3.1.1.1.1.1"/>'
-            f'<supply description="Black toner" type="toner" colour="black" level="{rng.randrange(0, 100)}" max="100" unit="percent"/>'
+            f'<supply description="Black toner" type="toner" colour="black" level="{level}" max="100" unit="percent" percent="{level}"/>'
             f'</device>')
     document = (f'<scan xmlns="urn:onestoppi:readings:1" schemaVersion="1" agentId="{agent_id}" siteId="{site_id}" kind="meter" '
                 f'missedMeter="false" start="{now}" end="{now}">' + "".join(rows) + "</scan>")
@@ -213,11 +223,30 @@ async def operator(pool, method, path, payload=None):
     return json.loads(data) if data else None
 
 
+# The dealer-wide rules a dealer would set (docs/portal-api.md, alerts): every kind on, nobody to tell.
+ALERT_RULES = {"supplyBelowPercent": 10, "supplyRunOutDays": 7, "errorStateMinutes": 15, "errorStates": None,
+               "deviceSilentHours": 24, "agentSilentMinutes": 30, "counterBackwards": True, "webhookUrl": None, "mailTo": None}
+
+
 async def set_up(pool):
-    site = await operator(pool, "POST", "sites", {"name": f"bench-portal {uuid.uuid4().hex[:8]}", "timeZone": "UTC"})
-    await operator(pool, "PATCH", f"sites/{site['siteId']}/config", {"ranges": ["10.0.0.0/24"], "communities": ["public"], "commandPollSeconds": 60})
+    """Sites of K agents each, every agent enrolled with its site's key and assigned; returns (sites, agents)."""
+    if not args.no_alert_rules:
+        await operator(pool, "PUT", "alert-settings", ALERT_RULES)
+    per_site = max(1, args.agents_per_site)
+    tag = uuid.uuid4().hex[:8]
+
+    async def make_site(k):
+        site = await operator(pool, "POST", "sites", {"name": f"bench-portal {tag} {k}", "timeZone": "UTC"})
+        await operator(pool, "PATCH", f"sites/{site['siteId']}/config", {"ranges": ["10.0.0.0/24"], "communities": ["public"], "commandPollSeconds": 60})
+        return site
+
+    sites = []
+    count = (args.agents + per_site - 1) // per_site
+    for first in range(0, count, 16):
+        sites += await asyncio.gather(*(make_site(k) for k in range(first, min(count, first + 16))))
 
     async def one(i):
+        site = sites[i // per_site]
         body = json.dumps({"enrolmentKey": site["enrolmentKey"], "hardwareId": f"bench-{uuid.uuid4().hex}", "mac": None,
                            "hostname": f"bench-{i}", "version": "bench"}).encode()
         status, data, _, _, _ = await pool.call("POST", "/api/agent/v1/enrol", body, [("Content-Type", "application/json")])
@@ -225,15 +254,15 @@ async def set_up(pool):
             sys.exit(f"portal_load: enrol {i}: {status} {data[:300]!r}")
         enrolled = json.loads(data)
         await operator(pool, "POST", f"agents/{enrolled['agentId']}/assign", {"siteId": site["siteId"]})
-        return {"n": i, "id": enrolled["agentId"], "token": enrolled["token"], "etag": None, "round": 0}
+        return {"n": i, "id": enrolled["agentId"], "token": enrolled["token"], "etag": None, "round": 0, "site": site["siteId"]}
 
     agents = []
     for first in range(0, args.agents, 16):
         agents += await asyncio.gather(*(one(i) for i in range(first, min(args.agents, first + 16))))
-    return site, agents
+    return sites, agents
 
 
-async def run(pool, site, agents, poll, seconds, batches_per_round, rng):
+async def run(pool, agents, poll, seconds, batches_per_round, rng):
     """One run (or step): every agent polls every `poll` seconds for `seconds`; returns its figures."""
     latencies, queues, statuses, errors, lags, acknowledged = {}, [], {}, [], [], []
     unsent = [0]
@@ -278,7 +307,7 @@ async def run(pool, site, agents, poll, seconds, batches_per_round, rng):
     async def batch(a, due):
         lags.append(max(0.0, time.monotonic() - due))
         key = uuid.uuid4().hex
-        body = batch_zip(a["id"], site["siteId"], a["n"], args.devices, rng)
+        body = batch_zip(a["id"], a["site"], a["n"], args.devices, rng)
         status, _, _ = await call("PUT /batches", (200, 201), "PUT", f"/api/agent/v1/batches/{key}", body,
                                   [("X-Agent-Id", a["id"]), ("Authorization", "Bearer " + a["token"]), ("Content-Type", "application/zip")])
         if status in (200, 201):
@@ -350,14 +379,15 @@ async def main():
     rng = random.Random(args.seed)
     pool = Pool(args.connections)
     t0 = time.perf_counter()
-    site, agents = await set_up(pool)
+    sites, agents = await set_up(pool)
     setup_seconds = time.perf_counter() - t0
-    result = {"agents": args.agents, "devices": args.devices, "connections": args.connections, "setupSeconds": round(setup_seconds, 1),
-              "siteId": site["siteId"], "portalMemoryMiB": None}
+    result = {"agents": args.agents, "devices": args.devices, "sites": len(sites), "agentsPerSite": max(1, args.agents_per_site),
+              "alertRules": not args.no_alert_rules, "connections": args.connections, "setupSeconds": round(setup_seconds, 1),
+              "portalMemoryMiB": None}
     if args.steps:
         steps = []
         for poll in [float(p) for p in args.steps.split()]:
-            r = await run(pool, site, agents, poll, args.step_seconds, 1 / 30, rng)
+            r = await run(pool, agents, poll, args.step_seconds, 1 / 30, rng)
             steps.append(r)
             print(json.dumps({k: v for k, v in r.items() if k not in ("acknowledged", "endpoints", "errorSamples")}), flush=True)
             if r["p99ms"] > STOP_P99_SECONDS * 1000 or r["errors"]:
@@ -365,7 +395,7 @@ async def main():
         result["steps"] = steps
         result["acknowledged"] = [k for s in steps for k in s.pop("acknowledged")]
     else:
-        r = await run(pool, site, agents, args.poll, args.seconds, None, rng)
+        r = await run(pool, agents, args.poll, args.seconds, None, rng)
         result.update(r)
     if args.portal_pid:
         for line in open(f"/proc/{args.portal_pid}/status"):

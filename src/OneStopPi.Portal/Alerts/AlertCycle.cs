@@ -1,23 +1,66 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OneStopPi.Portal.Data;
 
 namespace OneStopPi.Portal.Alerts;
 
 /// <summary>
-/// One evaluation: reads the fleet, asks the evaluator what changed and stores it, with the deliveries each raised or
-/// resolved alert owes, in one transaction (so a told alert always has its messages queued, and nothing twice).
+/// One evaluation of some sites (or all), a group of sites at a time: reads the group, asks the evaluator what changed
+/// and stores it, with the deliveries each raised or resolved alert owes, in one transaction per group (so a told alert
+/// always has its messages queued, and nothing twice). Groups hold about <see cref="AlertOptions.EvaluateGroupDevices"/>
+/// devices (a bigger site alone), so memory follows the largest site, not the fleet, and a group costs a handful of
+/// queries, not one per site.
 /// </summary>
-internal sealed class AlertCycle(PortalDbContext db, AlertSnapshotReader reader, AlertEvaluator evaluator, TimeProvider time, ILogger<AlertCycle> logger)
+internal sealed class AlertCycle(
+    PortalDbContext db, AlertSnapshotReader reader, AlertEvaluator evaluator, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertCycle> logger)
 {
     public const string Raised = "raised";
     public const string Resolved = "resolved";
 
+    /// <param name="sites">The sites to evaluate; null: every site.</param>
     /// <returns>How many alerts were raised and resolved.</returns>
-    public async Task<(int Raised, int Resolved)> RunAsync(CancellationToken cancellationToken)
+    public async Task<(int Raised, int Resolved)> RunAsync(IReadOnlySet<int>? sites, CancellationToken cancellationToken)
     {
-        var fleet = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var open = await db.Alerts.Where(a => a.State != AlertState.Resolved).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var wanted = db.Sites.AsNoTracking();
+        if (sites is not null)
+        {
+            List<int> ids = [.. sites];
+            wanted = wanted.Where(s => ids.Contains(s.Id));
+        }
+
+        var sizes = await wanted.OrderBy(s => s.Id).Select(s => new { s.Id, Devices = db.Devices.Count(d => d.SiteId == s.Id) })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var groupDevices = Math.Max(1, options.Value.EvaluateGroupDevices);
+        var (raised, resolved) = (0, 0);
+        var group = new List<int>();
+        var devices = 0;
+        foreach (var site in sizes)
+        {
+            if (group.Count > 0 && devices + site.Devices > groupDevices)
+            {
+                var told = await RunGroupAsync(group, cancellationToken).ConfigureAwait(false);
+                (raised, resolved, group, devices) = (raised + told.Raised, resolved + told.Resolved, [], 0);
+            }
+
+            group.Add(site.Id);
+            devices += site.Devices;
+        }
+
+        if (group.Count > 0)
+        {
+            var told = await RunGroupAsync(group, cancellationToken).ConfigureAwait(false);
+            (raised, resolved) = (raised + told.Raised, resolved + told.Resolved);
+        }
+
+        return (raised, resolved);
+    }
+
+    private async Task<(int Raised, int Resolved)> RunGroupAsync(List<int> siteIds, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear(); // the last group's alerts are stored: nothing of it is kept in memory
+        var fleet = await reader.ReadAsync(siteIds, cancellationToken).ConfigureAwait(false);
+        var open = await db.Alerts.Where(a => a.State != AlertState.Resolved && siteIds.Contains(a.SiteId)).ToListAsync(cancellationToken).ConfigureAwait(false);
         var changes = evaluator.Evaluate(fleet, [.. open.Select(a => new OpenAlert(a.Id, a.Key, a.State, a.FirstSeenAt))]);
         if (changes.Count == 0)
         {

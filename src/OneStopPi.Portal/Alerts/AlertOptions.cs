@@ -8,8 +8,18 @@ internal sealed class AlertOptions
     /// <summary>Evaluation and delivery run in this process. With several portal processes on one database, turn it on in one only.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Rules are evaluated this often, and after every stored batch.</summary>
+    /// <summary>Every site's rules are evaluated this often; between those, the sites that stored a batch (see <see cref="EvaluateMinSeconds"/>).</summary>
     public int EvaluateSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// The sites that stored a batch are evaluated at most this often (all of them together), so a burst of batches
+    /// costs one evaluation of the sites it touched, not one of the fleet per batch; an alert waits at most this long
+    /// longer. 0: at once after each batch (the tests' setting).
+    /// </summary>
+    public int EvaluateMinSeconds { get; set; } = 5;
+
+    /// <summary>Sites are evaluated in groups of about this many devices (a bigger site alone): memory follows the group, not the fleet.</summary>
+    public int EvaluateGroupDevices { get; set; } = 2000;
 
     /// <summary>The first retry waits this long, each next one twice as long, up to <see cref="RetryMaxSeconds"/>.</summary>
     public int RetryBaseSeconds { get; set; } = 30;

@@ -18,6 +18,7 @@ internal static class AlertServices
         services.AddScoped<AlertSnapshotReader>();
         services.AddScoped<AlertCycle>();
         services.AddScoped<AlertDeliverer>();
+        services.AddSingleton<IAlertRound, ScopedAlertRound>();
         services.AddSingleton<MailSender>();
         services.TryAddSingleton(sp => new WebhookSender(
             new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false }),

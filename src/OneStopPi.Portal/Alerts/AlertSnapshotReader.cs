@@ -5,16 +5,19 @@ using OneStopPi.Portal.Forecast;
 namespace OneStopPi.Portal.Alerts;
 
 /// <summary>
-/// Reads what the alert rules look at: every device's latest reading (error states, supplies and, where a site
-/// asks for them, forecasts and counters gone back), every assigned agent's last call, and each site's rules.
+/// Reads what the alert rules look at, for the sites asked: every device's latest reading (error states, supplies
+/// and, where a site asks for them, forecasts and counters gone back), every assigned agent's last call, and each
+/// site's rules. A handful of queries for the whole group, none per device.
 /// </summary>
 internal sealed class AlertSnapshotReader(PortalDbContext db, SupplyForecasts forecasts)
 {
-    public async Task<FleetSnapshot> ReadAsync(CancellationToken cancellationToken)
+    public async Task<FleetSnapshot> ReadAsync(IReadOnlyCollection<int> sites, CancellationToken cancellationToken)
     {
-        var settings = await db.AlertSettings.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        List<int> wanted = [.. sites];
+        var settings = await db.AlertSettings.AsNoTracking().Where(s => s.SiteId == null || wanted.Contains(s.SiteId.Value))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
         var defaults = settings.FirstOrDefault(s => s.SiteId is null);
-        var siteIds = await db.Sites.AsNoTracking().Select(s => s.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var siteIds = await db.Sites.AsNoTracking().Where(s => wanted.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         var rules = siteIds.ToDictionary(id => id, id => EffectiveRules.Merge(defaults, settings.FirstOrDefault(s => s.SiteId == id)));
         var anyRule = rules.Where(r => HasAny(r.Value)).Select(r => r.Key).ToHashSet();
 
@@ -33,6 +36,7 @@ internal sealed class AlertSnapshotReader(PortalDbContext db, SupplyForecasts fo
         var forecastable = devices.Where(d => rules[d.SiteId].SupplyRunOutDays is not null && d.LatestSupplyReadingId is not null)
             .Select(d => (d.Id, d.SiteId, supplies[d.LatestSupplyReadingId!.Value].ToArray())).ToList();
         var forecast = await forecasts.ForAsync(forecastable, cancellationToken).ConfigureAwait(false);
+        var backwards = await BackwardsAsync([.. devices.Where(d => rules[d.SiteId].CounterBackwards).Select(d => d.Id)], cancellationToken).ConfigureAwait(false);
 
         var states = new List<DeviceState>(devices.Count);
         foreach (var d in devices)
@@ -52,9 +56,8 @@ internal sealed class AlertSnapshotReader(PortalDbContext db, SupplyForecasts fo
                         f?.Outcome is ForecastOutcome.RunOut or ForecastOutcome.Empty ? f.DaysLeft ?? 0 : null, f?.RunOutAt);
                 }).ToList()
                 : [];
-            var backwards = rules[d.SiteId].CounterBackwards ? await BackwardsAsync(d, cancellationToken).ConfigureAwait(false) : [];
             states.Add(new DeviceState(d.Id, d.SiteId, Name(d), Utc(d.LastSeenAt), readAt is { } at ? Utc(at) : null,
-                errorText?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], deviceSupplies, backwards));
+                errorText?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [], deviceSupplies, [.. backwards[d.Id]]));
         }
 
         var agents = await db.Agents.AsNoTracking().Where(a => a.SiteId != null && anyRule.Contains(a.SiteId.Value))
@@ -69,27 +72,49 @@ internal sealed class AlertSnapshotReader(PortalDbContext db, SupplyForecasts fo
         r.SupplyBelowPercent is not null || r.SupplyRunOutDays is not null || r.ErrorStateMinutes is not null
         || r.DeviceSilentHours is not null || r.AgentSilentMinutes is not null || r.CounterBackwards;
 
-    /// <summary>The counters of the device's latest counter reading that are lower than in its previous one.</summary>
-    private async Task<List<CounterStep>> BackwardsAsync(Device d, CancellationToken cancellationToken)
+    /// <summary>
+    /// For each device, the counters of its latest counter reading that are lower than in its previous one: the
+    /// previous reading found by the database for all the devices at once (one correlated subquery on the
+    /// (DeviceId, At) index), then both readings' counters in one query.
+    /// </summary>
+    private async Task<ILookup<long, CounterStep>> BackwardsAsync(List<long> deviceIds, CancellationToken cancellationToken)
     {
-        if (d.LatestMeterReadingId is not { } latestId || d.LatestMeterAt is not { } latestAt)
+        if (deviceIds.Count == 0)
         {
-            return [];
+            return Array.Empty<(long, CounterStep)>().ToLookup(s => s.Item1, s => s.Item2);
         }
 
-        var previousId = await db.Readings.AsNoTracking()
-            .Where(r => r.DeviceId == d.Id && r.Error == null && r.At < latestAt && db.CounterValues.Any(c => c.ReadingId == r.Id))
-            .OrderByDescending(r => r.At).Select(r => (long?)r.Id).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-        if (previousId is null)
+        var pairs = await db.Devices.AsNoTracking()
+            .Where(d => deviceIds.Contains(d.Id) && d.LatestMeterReadingId != null && d.LatestMeterAt != null)
+            .Select(d => new
+            {
+                d.Id,
+                Latest = d.LatestMeterReadingId!.Value,
+                At = d.LatestMeterAt!.Value,
+                Previous = db.Readings
+                    .Where(r => r.DeviceId == d.Id && r.Error == null && r.At < d.LatestMeterAt && db.CounterValues.Any(c => c.ReadingId == r.Id))
+                    .OrderByDescending(r => r.At).Select(r => (long?)r.Id).FirstOrDefault(),
+            })
+            .Where(p => p.Previous != null)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (pairs.Count == 0)
         {
-            return [];
+            return Array.Empty<(long, CounterStep)>().ToLookup(s => s.Item1, s => s.Item2);
         }
 
-        var values = await db.CounterValues.AsNoTracking().Where(c => c.ReadingId == latestId || c.ReadingId == previousId)
-            .Select(c => new { c.ReadingId, c.Name, c.Value }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var before = values.Where(v => v.ReadingId == previousId).GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.First().Value);
-        return [.. values.Where(v => v.ReadingId == latestId && before.TryGetValue(v.Name, out var b) && v.Value < b)
-            .Select(v => new CounterStep(v.Name, before[v.Name], v.Value, Utc(latestAt)))];
+        List<long> readingIds = [.. pairs.SelectMany(p => new[] { p.Latest, p.Previous!.Value })];
+        var values = (await db.CounterValues.AsNoTracking().Where(c => readingIds.Contains(c.ReadingId))
+            .Select(c => new { c.ReadingId, c.Name, c.Value }).ToListAsync(cancellationToken).ConfigureAwait(false))
+            .ToLookup(v => v.ReadingId);
+        var steps = new List<(long DeviceId, CounterStep Step)>();
+        foreach (var p in pairs)
+        {
+            var before = values[p.Previous!.Value].GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.First().Value);
+            steps.AddRange(values[p.Latest].Where(v => before.TryGetValue(v.Name, out var b) && v.Value < b)
+                .Select(v => (p.Id, new CounterStep(v.Name, before[v.Name], v.Value, Utc(p.At)))));
+        }
+
+        return steps.ToLookup(s => s.DeviceId, s => s.Step);
     }
 
     private static string Name(Device d) =>

@@ -140,9 +140,9 @@ internal static class AgentEndpoints
         {
             var body = await RequestBody.ReadZipAsync(http.Request, options.Value.MaxUploadBytes).ConfigureAwait(false);
             var (result, created) = await ingestor.IngestAsync(agent, batchId, body, http.RequestAborted).ConfigureAwait(false);
-            if (created)
+            if (created && agent.SiteId is { } siteId)
             {
-                alerts.Poke(); // new readings: evaluate the alert rules now, not at the end of the period
+                alerts.Poke(siteId); // new readings: evaluate this site's rules soon, not at the end of the period
             }
 
             return created ? TypedResults.Created($"/api/agent/v1/batches/{batchId}", result) : TypedResults.Ok(result);

@@ -111,7 +111,14 @@ internal static partial class AlertEndpoints
         }
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        signal.Poke();
+        if (siteId is { } changed)
+        {
+            signal.Poke(changed);
+        }
+        else
+        {
+            signal.Poke(); // the dealer-wide rules: every site that inherits them
+        }
         var all = await db.AlertSettings.AsNoTracking().Where(s => s.SiteId == null || s.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(View(siteId, all, secret));
     }

@@ -197,7 +197,8 @@ internal static class OperatorEndpoints
         a.EnrolledAt, a.LastSeenAt, a.LastHeartbeatAt, a.UptimeSeconds, a.LastMeterScanAt, a.LastStatusScanAt, a.OutboxDepth, a.DroppedReadings,
         vault.UnprotectSetupKey(a.Id, a.SetupKeyProtected), upgrade, a.StageRestarts, a.OutboxFull, a.ClockSource);
 
-    private static async Task<IResult> AssignAgentAsync(Guid agentId, AssignRequest request, PortalDbContext db, CredentialVault vault, CancellationToken cancellationToken)
+    private static async Task<IResult> AssignAgentAsync(
+        Guid agentId, AssignRequest request, PortalDbContext db, CredentialVault vault, Alerts.AlertSignal alerts, CancellationToken cancellationToken)
     {
         var agent = await db.Agents.FirstOrDefaultAsync(a => a.Id == agentId, cancellationToken).ConfigureAwait(false);
         if (agent is null)
@@ -210,8 +211,15 @@ internal static class OperatorEndpoints
             return Problems.NotFound($"no site {request.SiteId}");
         }
 
+        var from = agent.SiteId;
         agent.SiteId = request.SiteId;
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        if (from is { } left && left != request.SiteId)
+        {
+            alerts.Poke(left); // its silent-box alert, if any, is the old site's to resolve
+        }
+
+        alerts.Poke(request.SiteId);
         return TypedResults.Ok(ToView(agent, vault));
     }
 

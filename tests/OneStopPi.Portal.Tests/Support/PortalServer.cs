@@ -75,6 +75,9 @@ internal sealed class PortalServer : IAsyncDisposable
             ["Portal:EnrolmentAttempts"] = "0",
             ["Portal:SignInAttempts"] = "0",
             ["Portal:RefusedOperatorTokens"] = "0",
+            // Fake time moves only when read: a minimum gap between alert evaluations would hold them up for
+            // thousands of reads. Off here; AlertServiceTests drive the gap on a FakeTimeProvider of their own.
+            ["Portal:Alerts:EvaluateMinSeconds"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

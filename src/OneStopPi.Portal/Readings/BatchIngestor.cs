@@ -134,11 +134,12 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
         db.Batches.Add(batch);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false); // claims the batch id: the race ends here
 
-        var siteDevices = await db.Devices.Where(d => d.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var siteDevices = await MatchableDevices.LoadAsync(db, siteId, documents.SelectMany(d => d.Document.Devices), cancellationToken).ConfigureAwait(false);
         var devices = new DeviceIndex(siteDevices);
         var slots = new SlotClaims(await TakenSlotsAsync(siteId, documents, cancellationToken).ConfigureAwait(false));
+        var siteDeviceIds = siteDevices.Select(d => d.Id).ToList();
         var sightings = new Sightings(agentId, db, siteDevices,
-            await db.DeviceSightings.Where(s => s.AgentId == agentId && s.Device!.SiteId == siteId).ToListAsync(cancellationToken).ConfigureAwait(false));
+            await db.DeviceSightings.Where(s => s.AgentId == agentId && siteDeviceIds.Contains(s.DeviceId)).ToListAsync(cancellationToken).ConfigureAwait(false));
         var stored = new List<Reading>();
         foreach (var (name, document) in documents.OrderBy(d => d.Document.End))
         {
@@ -255,7 +256,7 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
     [GeneratedRegex("^[A-Za-z0-9_-]{8,64}$")]
     private static partial Regex BatchIdPattern();
 
-    /// <summary>The site's devices by identity: vendor + serial first, then MAC, then (neither known) IP.</summary>
+    /// <summary>The site's devices by identity (those the batch can match: MatchableDevices): vendor + serial first, then MAC, then (neither known) IP.</summary>
     private sealed class DeviceIndex
     {
         // Keyed by the contract's identity rules (DeviceIdentity), the same as the agent's registry: serials without case.
@@ -265,7 +266,7 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
 
         public DeviceIndex(List<Device> devices)
         {
-            foreach (var device in devices.OrderBy(d => d.LastSeenAt))
+            foreach (var device in devices.OrderBy(d => d.LastSeenAt).ThenBy(d => d.Id))
             {
                 Index(device);
             }
@@ -275,8 +276,7 @@ internal sealed partial class BatchIngestor(PortalDbContext db, TimeProvider tim
 
         public Device Upsert(DeviceReading r, int siteId, DateTime at, Guid agentId, PortalDbContext db)
         {
-            var vendor = r.Vendor?.Trim() ?? "";
-            var serial = string.IsNullOrWhiteSpace(r.Serial) ? null : r.Serial.Trim();
+            var (vendor, serial) = MatchableDevices.Normalize(r);
             var device = Find(vendor, serial, r.Mac, r.Ip);
             if (device is null)
             {

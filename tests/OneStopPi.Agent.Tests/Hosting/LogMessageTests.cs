@@ -122,7 +122,7 @@ public sealed class LogMessageTests
 
     private static void Call(MethodInfo method, StringBuilder text, bool withNulls)
     {
-        var sink = new Collecting();
+        var sink = new CollectingSink(SerilogTemplate);
         using Logger serilog = new Serilog.LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(sink).CreateLogger();
         using var bridge = new SerilogBridge(serilog);
         var entries = new List<string>();
@@ -202,23 +202,6 @@ public sealed class LogMessageTests
                 .OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={Convert.ToString(p.Value, CultureInfo.InvariantCulture) ?? "(null)"}"));
             entries.Add($"  {logLevel} {eventId.Id} {eventId.Name}\n  text: {formatter(state, exception)}\n  exception: {exception?.Message ?? "(none)"}\n  properties: {names}\n");
             inner.Log(logLevel, eventId, state, exception, formatter);
-        }
-    }
-
-    private sealed class Collecting : ILogEventSink
-    {
-        private readonly MessageTemplateTextFormatter _format = new(SerilogTemplate, CultureInfo.InvariantCulture);
-
-        public List<string> Lines { get; } = [];
-
-        public List<LogEvent> Events { get; } = [];
-
-        public void Emit(LogEvent logEvent)
-        {
-            var text = new StringWriter();
-            _format.Format(logEvent, text);
-            Lines.Add(text.ToString());
-            Events.Add(logEvent);
         }
     }
 }

@@ -34,7 +34,7 @@ public sealed partial class SerilogBridgeTests
 
     private static (List<string> Lines, List<LogEvent> Events) Run(Func<Serilog.ILogger, ILoggerFactory> factory)
     {
-        var sink = new Collecting();
+        var sink = new CollectingSink(Template);
         using Logger serilog = new Serilog.LoggerConfiguration().MinimumLevel.Information().MinimumLevel.Override("Noisy", LogEventLevel.Error)
             .WriteTo.Sink(sink).CreateLogger();
         using ILoggerFactory loggers = factory(serilog);
@@ -67,21 +67,4 @@ public sealed partial class SerilogBridgeTests
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Debug {N}")]
     private static partial void LogDebug(ILogger logger, int n);
-
-    private sealed class Collecting : ILogEventSink
-    {
-        private readonly MessageTemplateTextFormatter _format = new(Template, System.Globalization.CultureInfo.InvariantCulture);
-
-        public List<string> Lines { get; } = [];
-
-        public List<LogEvent> Events { get; } = [];
-
-        public void Emit(LogEvent logEvent)
-        {
-            var text = new StringWriter();
-            _format.Format(logEvent, text);
-            Lines.Add(text.ToString());
-            Events.Add(logEvent);
-        }
-    }
 }

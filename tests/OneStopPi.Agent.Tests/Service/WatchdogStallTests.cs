@@ -115,7 +115,6 @@ public sealed class WatchdogStallTests
             return pings.Count;
         }
     }
-    }
 
     private static async Task ListenAsync(Socket socket, Stopwatch clock, List<TimeSpan> pings, CancellationToken cancellationToken)
     {

@@ -76,6 +76,22 @@ internal sealed class PostgresTestDatabase
         await using var connection = new NpgsqlConnection(_admin);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < DropAttempts)
+            {
+                // WITH (FORCE) terminates every other process on the database, and refuses with 42501 when one of
+                // them is an autovacuum worker (it has no role the test role is a member of). A busy machine
+                // vacuums the fresh database while the fixture ends; the worker is gone a moment later.
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
     }
+
+    private const int DropAttempts = 60;
 }

@@ -23,8 +23,20 @@ internal sealed class AlertSnapshotReader(PortalDbContext db, SupplyForecasts fo
 
         // Read before the devices: batches stored meanwhile can only make a device newer than this, never older
         // (the queries are not one snapshot), so a device is never "silent" against a scan read after it.
-        var lastScans = await db.Scans.AsNoTracking().Where(s => anyRule.Contains(s.SiteId)).GroupBy(s => s.SiteId)
-            .Select(g => new { SiteId = g.Key, At = g.Max(s => s.EndedAt) }).ToDictionaryAsync(g => g.SiteId, g => Utc(g.At), cancellationToken).ConfigureAwait(false);
+        // One latest-scan lookup per site, answered from the (SiteId, EndedAt) index in a few pages however many
+        // scans a year of status scans has left; a GROUP BY over the sites' scans read them all (8 s at 5 M scans).
+        var lastScanPerSite = await db.Sites.AsNoTracking().Where(s => anyRule.Contains(s.Id))
+            .Select(s => new { SiteId = s.Id, At = db.Scans.Where(x => x.SiteId == s.Id).Max(x => (DateTime?)x.EndedAt) })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var lastScans = new Dictionary<int, DateTime>(lastScanPerSite.Count);
+        foreach (var site in lastScanPerSite)
+        {
+            if (site.At is { } at)
+            {
+                lastScans.Add(site.SiteId, Utc(at));
+            }
+        }
+
         var devices = await db.Devices.AsNoTracking().Where(d => anyRule.Contains(d.SiteId)).ToListAsync(cancellationToken).ConfigureAwait(false);
         var latestIds = devices.Where(d => d.LatestReadingId is not null).Select(d => d.LatestReadingId!.Value).ToList();
         var errors = await db.Readings.AsNoTracking().Where(r => latestIds.Contains(r.Id))

@@ -69,6 +69,7 @@ internal abstract class PortalDbContext(DbContextOptions options) : DbContext(op
         modelBuilder.Entity<Scan>(b =>
         {
             b.Property(s => s.EntryName).HasMaxLength(255);
+            b.HasIndex(s => new { s.SiteId, s.EndedAt }); // the site's latest scan (the device-silent alert rule)
             b.HasOne(s => s.Batch).WithMany().HasForeignKey(s => s.BatchId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Device>(b =>

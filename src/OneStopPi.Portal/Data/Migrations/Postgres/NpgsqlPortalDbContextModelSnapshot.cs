@@ -691,6 +691,8 @@ namespace OneStopPi.Portal.Data.Migrations.Postgres
 
                     b.HasIndex("BatchId");
 
+                    b.HasIndex("SiteId", "EndedAt");
+
                     b.ToTable("Scans");
                 });
 

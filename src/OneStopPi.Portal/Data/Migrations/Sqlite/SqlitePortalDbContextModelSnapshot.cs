@@ -645,6 +645,8 @@ namespace OneStopPi.Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("BatchId");
 
+                    b.HasIndex("SiteId", "EndedAt");
+
                     b.ToTable("Scans");
                 });
 

@@ -91,9 +91,12 @@ public sealed partial class FullDiskTests
             Assert.That(_agent.HasExited, Is.False, "the agent keeps running");
         });
 
-        // 4. The portal back: the held batch is uploaded (that frees its pages: the test takes them again).
+        // 4. The portal back: the held batch is uploaded (that frees its pages: the test takes them again). The portal
+        //    stores it before it answers and the agent deletes the file after: filling up between the two would leave
+        //    the file's pages free, and run.json could then take on step 5's command.
         await _portal.StartAgainAsync();
         await WaitForStoredAsync(heldKey);
+        await Eventually.TrueAsync(() => !File.Exists(heldFile), TimeSpan.FromSeconds(30), $"{heldFile} deleted once uploaded", _agent.Tail);
         FillUp(filler);
 
         // 5. The heartbeat says the outbox is full; a forced scan cannot even be taken on (run.json cannot record it), so

@@ -21,6 +21,7 @@ public sealed partial class CommandJournal
     private readonly FileOutbox _outbox;
     private readonly ILogger<CommandJournal> _logger;
     private readonly HashSet<long> _startedHere = [];
+    private readonly HashSet<long> _reportedNotClosed = [];
 
     public CommandJournal(PortalClient client, RunStateStore runState, FileOutbox outbox, ILogger<CommandJournal> logger)
     {
@@ -77,6 +78,12 @@ public sealed partial class CommandJournal
     /// </summary>
     public async Task ReviewAsync(PortalSession session, OpenCommand open, CommandResult? known, CancellationToken cancellationToken)
     {
+        if (_reportedNotClosed.Contains(open.Id))
+        {
+            await CloseReportedAsync(open.Id).ConfigureAwait(false);
+            return;
+        }
+
         if (open.Succeeded is null && known is not null)
         {
             if (known.Kind == CommandResultKind.Done)
@@ -106,14 +113,26 @@ public sealed partial class CommandJournal
         await ReportAsync(session, open.Id, (CommandType)open.Type, succeeded, message, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Records the outcome durably, then tells the portal; a report that fails is sent again by the next review.</summary>
+    /// <summary>
+    /// Records the outcome durably, then tells the portal; a report that fails is sent again by the next review.
+    /// When run.json cannot be written (a full disk) the portal is told all the same: it hears what happened rather
+    /// than, later, "interrupted". The command then stays open in run.json until the disk has room, and the review
+    /// that closes it sends nothing more (the portal would refuse a second outcome anyway).
+    /// </summary>
     private async Task ReportAsync(PortalSession session, long id, CommandType type, bool succeeded, string message, CancellationToken cancellationToken)
     {
         LogCompleted(id, type, succeeded, message);
         if (_runState.Current.OpenCommands.Any(c => c.Id == id && c.Succeeded is null))
         {
-            await _runState.UpdateAsync(s => s with { OpenCommands = [.. s.OpenCommands.Select(c => c.Id == id ? c with { Succeeded = succeeded, Message = message } : c)] },
-                CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await _runState.UpdateAsync(s => s with { OpenCommands = [.. s.OpenCommands.Select(c => c.Id == id ? c with { Succeeded = succeeded, Message = message } : c)] },
+                    CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                LogOutcomeNotRecorded(id, e.Message);
+            }
         }
 
         try
@@ -126,7 +145,31 @@ public sealed partial class CommandJournal
             LogReportNotWanted(id, e.Message);
         }
 
-        await CloseAsync(id).ConfigureAwait(false);
+        try
+        {
+            await CloseAsync(id).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            _reportedNotClosed.Add(id);
+            LogNotClosed(id, e.Message);
+        }
+    }
+
+    /// <summary>A command the portal has the outcome of, still open in run.json: closed once run.json can be written.</summary>
+    private async Task CloseReportedAsync(long id)
+    {
+        try
+        {
+            await CloseAsync(id).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            return; // logged when it first failed (LogNotClosed); tried again at the next review
+        }
+
+        _reportedNotClosed.Remove(id);
+        LogClosedLate(id);
     }
 
     private async Task CloseAsync(long id)
@@ -154,6 +197,33 @@ public sealed partial class CommandJournal
         {
             _logger.Log(LogLevel.Warning, new EventId(6004, nameof(LogReportNotWanted)),
                 "The outcome of remote command {Id} is not wanted by the portal any more: {Reason}", id, reason);
+        }
+    }
+
+    private void LogOutcomeNotRecorded(long id, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6005, nameof(LogOutcomeNotRecorded)),
+                "The outcome of remote command {Id} could not be recorded in run.json ({Reason}); it is reported to the portal all the same", id, reason);
+        }
+    }
+
+    private void LogNotClosed(long id, string reason)
+    {
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            _logger.Log(LogLevel.Warning, new EventId(6006, nameof(LogNotClosed)),
+                "Remote command {Id} is reported but could not be closed in run.json ({Reason}); it is closed once the disk has room", id, reason);
+        }
+    }
+
+    private void LogClosedLate(long id)
+    {
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.Log(LogLevel.Information, new EventId(6007, nameof(LogClosedLate)),
+                "Remote command {Id} closed in run.json: the disk has room again", id);
         }
     }
 }
